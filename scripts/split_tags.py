@@ -1,0 +1,218 @@
+"""Step 2 of the pipeline: template cells -> question cells and solution cells.
+
+The tag language (see README, "Writing a lab"):
+
+    #!TAG HWBEGIN ... #!TAG HWEND   lines between: removed from the question, kept in
+                                    the solution; a block may span cells
+    #!MSG text                      inside a block: '# text' (code) or 'text' (prose)
+                                    in the question; removed from the solution
+    #!TAG SKIPQUESTEXEC             in a code cell: the question cell is tagged so that
+                                    nbclient and nbval skip it
+
+Everything here is a pure function of the parsed template; every mistake is collected
+and raised as one TemplateError listing ``PATH:LINE: message`` for each.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+
+from parse_template import Template, TemplateError
+from placeholders import RemovalSite, compile_error, insert_placeholders
+
+HWBEGIN, HWEND, SKIP, MSG = "#!TAG HWBEGIN", "#!TAG HWEND", "#!TAG SKIPQUESTEXEC", "#!MSG"
+KNOWN_TAGS = (HWBEGIN, HWEND, SKIP, MSG)
+SKIP_CELL_TAGS = ("skip-execution", "nbval-skip")   # honoured by nbclient and by nbval
+
+_CANDIDATE = re.compile(r"^(?P<indent>\s*)(?P<tag>#!.*?)\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Tag:
+    name: str          # one of KNOWN_TAGS
+    indent: str
+    text: str = ""     # the message of a MSG tag
+
+
+class UnknownTag(ValueError):
+    pass
+
+
+def parse_tag(line: str) -> Tag | None:
+    """The tag on a line, None for an ordinary line; UnknownTag for a misspelt one.
+
+    Any line whose first non-blank characters are '#!' is taken as meant to be a tag
+    (so that a misspelt HWBEGIN cannot silently leak a solution), except a shebang
+    ('#!/usr/bin/env ...').
+    """
+    match = _CANDIDATE.match(line)
+    if not match or match["tag"].startswith("#!/"):
+        return None
+    indent, tag = match["indent"], match["tag"]
+    if tag in (HWBEGIN, HWEND, SKIP):
+        return Tag(tag, indent)
+    if tag == MSG or tag.startswith(MSG + " "):
+        return Tag(MSG, indent, tag[len(MSG) + 1:])
+    # Compare each known tag with the same number of leading characters, so that a
+    # message after a misspelt MSG does not hide the resemblance.
+    closest = max(KNOWN_TAGS, key=lambda known: difflib.SequenceMatcher(
+        None, tag.upper()[:len(known)], known).ratio())
+    raise UnknownTag(f"unknown tag '{tag}'; did you mean '{closest}'?")
+
+
+@dataclasses.dataclass
+class RenderedCell:
+    """A cell of the question or of the solution, with its template lines."""
+    cell_type: str
+    metadata: dict
+    lines: list[str]
+    linenos: list[int]             # template line of each line
+    first_line: int                # template line where the cell starts
+
+    @property
+    def source(self) -> str:
+        return "\n".join(self.lines)
+
+
+class _CellBuilder:
+    """Collects the kept lines of one cell for one version of the notebook."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.linenos: list[int] = []
+        self.removed = False       # something was removed since the last kept line
+
+    def keep(self, line: str, lineno: int):
+        blank = not line.strip()
+        if blank and (not self.lines or (self.removed and not self.lines[-1].strip())):
+            return                 # no leading blank line, no double blank at a cut
+        self.lines.append(line)
+        self.linenos.append(lineno)
+        if not blank:
+            self.removed = False
+
+    def remove(self):
+        self.removed = True
+
+    def finish(self) -> tuple[list[str], list[int]]:
+        while self.lines and not self.lines[-1].strip():
+            self.lines.pop()
+            self.linenos.pop()
+        return self.lines, self.linenos
+
+
+def split_template(template: Template) -> tuple[list[RenderedCell], list[RenderedCell]]:
+    """Template cells -> (question cells, solution cells), or TemplateError."""
+    problems: list[tuple[int, str]] = []
+    question: list[RenderedCell] = []
+    solution: list[RenderedCell] = []
+    block_start: int | None = None          # template line of the open HWBEGIN
+
+    for cell in template.cells:
+        is_code = cell.cell_type == "code"
+        q, s = _CellBuilder(), _CellBuilder()
+        sites: list[RemovalSite] = []
+        removed_indents: list[str] = []     # of code removed since the block (re)started
+        skip = False
+
+        def close_site(lineno):
+            if is_code and block_start is not None:
+                indent = min(removed_indents, key=len) if removed_indents else None
+                sites.append(RemovalSite(len(q.lines), indent, lineno))
+            removed_indents.clear()
+
+        for index, line in enumerate(cell.lines):
+            lineno = cell.lineno(index)
+            try:
+                tag = parse_tag(line)
+            except UnknownTag as error:
+                problems.append((lineno, str(error)))
+                tag = None
+                line = ""                   # never let a broken tag line through
+            if tag is None:
+                if block_start is None:
+                    q.keep(line, lineno)
+                else:
+                    q.remove()
+                    if line.strip():
+                        removed_indents.append(line[: len(line) - len(line.lstrip())])
+                s.keep(line, lineno)
+                continue
+            q.remove()
+            s.remove()
+            if tag.name == HWBEGIN:
+                if block_start is not None:
+                    problems.append((lineno, f"HWBEGIN inside the block opened at line "
+                                             f"{block_start}; blocks do not nest"))
+                else:
+                    block_start = lineno
+                    removed_indents.clear()
+            elif tag.name == HWEND:
+                if block_start is None:
+                    problems.append((lineno, "HWEND without a matching HWBEGIN"))
+                else:
+                    close_site(lineno)
+                    block_start = None
+            elif tag.name == MSG:
+                if block_start is None:
+                    problems.append((lineno, "MSG outside an HWBEGIN/HWEND block"))
+                elif is_code:
+                    q.keep(tag.indent + ("# " + tag.text if tag.text else "#"), lineno)
+                else:
+                    q.keep(tag.indent + tag.text, lineno)
+            elif tag.name == SKIP:
+                if not is_code:
+                    problems.append((lineno, "SKIPQUESTEXEC in a text cell; it only "
+                                             "applies to code cells"))
+                elif block_start is not None:
+                    problems.append((lineno, f"SKIPQUESTEXEC inside the block opened at "
+                                             f"line {block_start}; put it outside the block"))
+                else:
+                    skip = True
+        close_site(cell.lineno(len(cell.lines) - 1))
+
+        q_lines, q_linenos = q.finish()
+        if is_code and sites and q_lines:
+            q_lines, q_linenos = insert_placeholders(q_lines, q_linenos, sites)
+        for version, (lines, linenos), tags in (
+                (question, (q_lines, q_linenos), SKIP_CELL_TAGS if skip else ()),
+                (solution, s.finish(), ())):
+            if not lines:
+                continue                    # a cell wholly inside a block, or only tags
+            metadata = dict(cell.metadata)
+            if tags:
+                metadata["tags"] = list(dict.fromkeys([*metadata.get("tags", []), *tags]))
+            version.append(RenderedCell(cell.cell_type, metadata, lines, linenos,
+                                        cell.first_line))
+
+    if block_start is not None:
+        problems.append((block_start, "HWBEGIN is never closed by HWEND"))
+    if not problems:
+        problems += _check_rendered(question, "question") + _check_rendered(solution, "solution")
+    if problems:
+        raise TemplateError(template.path, problems)
+    return question, solution
+
+
+def _check_rendered(cells: list[RenderedCell], version: str) -> list[tuple[int, str]]:
+    """Every code cell compiles; no tag line survives."""
+    problems = []
+    for cell in cells:
+        for line, lineno in zip(cell.lines, cell.linenos):
+            try:
+                survived = parse_tag(line) is not None
+            except UnknownTag:
+                survived = True
+            if survived:
+                problems.append((lineno, f"the {version} would contain the tag line "
+                                         f"'{line.strip()}'"))
+        if cell.cell_type == "code":
+            error = compile_error(cell.source)
+            if error is not None:
+                line = error.lineno or 1
+                lineno = cell.linenos[min(max(line - 1, 0), len(cell.linenos) - 1)]
+                problems.append((lineno, f"the {version} code cell starting at line "
+                                         f"{cell.first_line} does not compile: "
+                                         f"{type(error).__name__}: {error.msg}"))
+    return problems

@@ -1,0 +1,135 @@
+"""The render command end to end: files written, execution, errors, atomic writes."""
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+RENDER = [sys.executable, str(ROOT / "scripts" / "render.py")]
+
+GOOD = textwrap.dedent('''\
+    # Lab 99: a tiny lab
+
+    ```python
+    values = [1, 2, 3]
+    print("sum", sum(values))
+    ```
+
+    ```python
+    #!TAG SKIPQUESTEXEC
+    def double(x):
+        #!TAG HWBEGIN
+        #!MSG TODO return twice x
+        return 2 * x
+        #!TAG HWEND
+
+    print("double", double(21))
+    ```
+
+    #!TAG HWBEGIN
+    The answer is 42.
+    #!TAG HWEND
+    ''')
+
+
+def render(*args, cwd=None):
+    return subprocess.run([*RENDER, *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def outputs(out: Path, stem: str) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes()
+            for p in sorted(out.rglob(f"{stem}.*"))}
+
+
+@pytest.fixture
+def lab(tmp_path) -> Path:
+    path = tmp_path / "elsewhere" / "99-tiny.md"     # a template outside labs/
+    path.parent.mkdir()
+    path.write_text(GOOD)
+    return path
+
+
+def test_no_execute_writes_four_files_without_outputs(lab, tmp_path):
+    out = tmp_path / "out"
+    result = render(lab, "--out", out, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    assert sorted(outputs(out, "99-tiny")) == [".stamps/99-tiny.json",
+                                             "questions/99-tiny.ipynb", "questions/99-tiny.md",
+                                             "solutions/99-tiny.ipynb", "solutions/99-tiny.md"]
+    question = nbformat.read(out / "questions" / "99-tiny.ipynb", as_version=4)
+    assert all(not cell.get("outputs") for cell in question.cells)
+    assert "return 2 * x" not in (out / "questions" / "99-tiny.md").read_text()
+    assert "# TODO return twice x" in (out / "questions" / "99-tiny.md").read_text()
+    assert "The answer is 42." in (out / "solutions" / "99-tiny.md").read_text()
+
+
+def test_execution_runs_solution_fully_and_skips_tagged_question_cells(lab, tmp_path):
+    out = tmp_path / "out"
+    result = render(lab, "--out", out)
+    assert result.returncode == 0, result.stderr
+    solution = nbformat.read(out / "solutions" / "99-tiny.ipynb", as_version=4)
+    question = nbformat.read(out / "questions" / "99-tiny.ipynb", as_version=4)
+    texts = lambda nb: ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells]
+    assert texts(solution) == ["", "sum 6\n", "double 42\n", ""]
+    assert texts(question) == ["", "sum 6\n", ""]      # the skipped cell never ran
+    assert question.cells[2].metadata.tags == ["skip-execution", "nbval-skip"]
+    assert question.cells[2].execution_count is None
+
+
+def test_failing_cell_names_template_line_notebook_and_error(tmp_path):
+    path = tmp_path / "98-broken.md"
+    path.write_text("# Broken\n\n```python\nx = 1\n```\n\nText.\n\n```python\n1 / 0\n```\n")
+    out = tmp_path / "out"
+    result = render(path, "--out", out)
+    assert result.returncode == 1
+    assert (f"{path}:10: solution notebook {out}/solutions/98-broken.ipynb, cell 3 failed: "
+            "ZeroDivisionError: division by zero") in result.stderr
+    assert "failed: " in result.stdout and "98-broken.md" in result.stdout
+    assert not (out / "solutions" / "98-broken.ipynb").exists()
+
+
+def test_failed_render_leaves_earlier_outputs_byte_identical(lab, tmp_path):
+    out = tmp_path / "out"
+    assert render(lab, "--out", out, "--no-execute").returncode == 0
+    before = outputs(out, "99-tiny")
+    lab.write_text(GOOD.replace("#!TAG HWEND\n\nprint", "\nprint"))   # unclosed block
+    result = render(lab, "--out", out, "--no-execute")
+    assert result.returncode == 1
+    assert result.stderr == f"{lab}:18: HWBEGIN inside the block opened at line 11; blocks do not nest\n"
+    assert outputs(out, "99-tiny") == before
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_one_failing_template_does_not_stop_the_others(lab, tmp_path):
+    bad = tmp_path / "97-bad.md"
+    bad.write_text("Text\n#!TAG HWBEGN\n")
+    out = tmp_path / "out"
+    result = render(bad, lab, "--out", out, "--no-execute", "--jobs", "2")
+    assert result.returncode == 1
+    assert f"{bad}:2: unknown tag '#!TAG HWBEGN'; did you mean '#!TAG HWBEGIN'?" in result.stderr
+    assert (out / "solutions" / "99-tiny.ipynb").exists()
+    assert result.stdout.rstrip().endswith(f"2 labs: 1 built, 0 up to date, 1 failed\n  failed: {bad}")
+
+
+def test_second_run_does_nothing_and_an_edit_rebuilds(lab, tmp_path):
+    out = tmp_path / "out"
+    assert render(lab, "--out", out, "--no-execute").returncode == 0
+    again = render(lab, "--out", out, "--no-execute")
+    assert "(up to date)" in again.stdout and "0 built" in again.stdout
+    executed = render(lab, "--out", out)          # executing is a different build
+    assert "1 built" in executed.stdout
+    lab.write_text(GOOD.replace("The answer is 42.", "The answer is 6 * 7."))
+    assert "1 built" in render(lab, "--out", out).stdout
+    stamp = json.loads((out / ".stamps" / "99-tiny.json").read_text())
+    assert stamp["template"] == str(lab)
+
+
+def test_missing_template_is_an_error(tmp_path):
+    result = render(tmp_path / "nope.md", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert f"{tmp_path}/nope.md:1: no such template" in result.stderr

@@ -1,0 +1,1 @@
+"""Helpers shared by the labs: data, plots, gradient checks, diagrams."""
