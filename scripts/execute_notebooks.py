@@ -23,7 +23,9 @@ def execute_notebook(notebook, cwd, describe_cell, timeout: int = 600) -> None:
     os.environ.update(REPRODUCIBLE_ENV)          # inherited by the kernel
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(cwd)}},
-                            record_timing=False, coalesce_streams=True)
+                            record_timing=False, coalesce_streams=True,
+                            # a local kernel over loopback: its TCP warning is noise
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     client.reset_execution_trackers()
     index = None
     try:
