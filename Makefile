@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    := build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all labs test unit venv clean lock
+.PHONY: all labs test unit check-solutions check-questions leaks bench venv clean lock
 
 all: labs
 
@@ -27,8 +27,27 @@ labs: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests -m "not notebooks"
 
+# Stored outputs of the solutions compared by nbval (sanitized, figures not compared).
+check-solutions: labs
+	$(PY) -m pytest --nbval $(OUT)/solutions --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+# Questions must run without error, their SKIPQUESTEXEC cells skipped.
+check-questions: labs
+	$(PY) -m pytest --nbval-lax $(OUT)/questions
+
+# No line or output of a solution in any question notebook.
+leaks: labs
+	$(PY) scripts/check_leaks.py --out $(OUT)
+
+# Everything: unit tests, lab tests with the leak guard, then nbval on both versions.
 test: labs
 	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval $(OUT)/solutions --nbval-sanitize-with tests/nbval-sanitize.cfg
+	$(PY) -m pytest --nbval-lax $(OUT)/questions
+
+# Build timings on this machine: clean, no-op, one edit, and the naive pipeline.
+bench: $(VENV)/.installed
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf $(OUT)
