@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    := build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all labs test unit check-solutions check-questions leaks bench venv clean lock
+.PHONY: all labs sheets test unit check-solutions check-questions leaks bench venv clean lock
 
 all: labs
 
@@ -22,6 +22,11 @@ venv: $(VENV)/.installed
 # Renders labs/*.md into $(OUT)/questions and $(OUT)/solutions; only what changed.
 labs: $(VENV)/.installed
 	$(PY) scripts/render.py --out $(OUT) --jobs $(JOBS)
+
+# HTML and PDF sheets of every question and solution in $(OUT)/sheets (needs xelatex
+# and pandoc: see README).
+sheets: labs
+	$(PY) scripts/make_sheets.py --out $(OUT)
 
 # Unit tests of the renderer and the helpers (no lab build needed).
 unit: $(VENV)/.installed

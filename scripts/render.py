@@ -160,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                         help="labs rendered in parallel (default: number of cores)")
     parser.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    parser.add_argument("--sheets", action="store_true",
+                        help="then make HTML and PDF sheets of every lab that built (make_sheets.py)")
     args = parser.parse_args(argv)
     execute = not args.no_execute
 
@@ -199,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     built = len(stale) - len(failed)
     print(f"{len(templates)} labs: {built} built, {len(templates) - len(stale)} up to date, "
           f"{len(failed)} failed" + "".join(f"\n  failed: {t}" for t in failed))
+    if args.sheets and execute:
+        from make_sheets import main as make_sheets_main
+        built = [str(t) for t in templates if t not in failed]
+        if built and make_sheets_main([*built, "--out", str(args.out)] + ["--force"] * args.force):
+            return 1
     return 1 if failed else 0
 
 

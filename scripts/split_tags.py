@@ -115,8 +115,11 @@ def split_template(template: Template) -> tuple[list[RenderedCell], list[Rendere
         sites: list[RemovalSite] = []
         removed_indents: list[str] = []     # of code removed since the block (re)started
         skip = False
+        answer_lines: list[int] = []        # where prose blocks were cut from the question
 
         def close_site(lineno):
+            if not is_code and block_start is not None:
+                answer_lines.append(len(q.lines))
             if is_code and block_start is not None:
                 indent = min(removed_indents, key=len) if removed_indents else None
                 sites.append(RemovalSite(len(q.lines), indent, lineno))
@@ -175,14 +178,16 @@ def split_template(template: Template) -> tuple[list[RenderedCell], list[Rendere
         q_lines, q_linenos = q.finish()
         if is_code and sites and q_lines:
             q_lines, q_linenos = insert_placeholders(q_lines, q_linenos, sites)
-        for version, (lines, linenos), tags in (
-                (question, (q_lines, q_linenos), SKIP_CELL_TAGS if skip else ()),
-                (solution, s.finish(), ())):
+        for version, (lines, linenos), tags, space in (
+                (question, (q_lines, q_linenos), SKIP_CELL_TAGS if skip else (), answer_lines),
+                (solution, s.finish(), (), [])):
             if not lines:
                 continue                    # a cell wholly inside a block, or only tags
             metadata = dict(cell.metadata)
             if tags:
                 metadata["tags"] = list(dict.fromkeys([*metadata.get("tags", []), *tags]))
+            if space:     # line numbers where the sheets leave room for an answer
+                metadata["answer_space"] = sorted({min(line, len(lines)) for line in space})
             version.append(RenderedCell(cell.cell_type, metadata, lines, linenos,
                                         cell.first_line))
 

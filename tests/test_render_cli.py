@@ -133,3 +133,41 @@ def test_missing_template_is_an_error(tmp_path):
     result = render(tmp_path / "nope.md", "--out", tmp_path / "out")
     assert result.returncode == 2
     assert f"{tmp_path}/nope.md:1: no such template" in result.stderr
+
+
+def test_a_lab_depends_on_the_utils_modules_it_imports_and_theirs():
+    from render import UTILS, utils_dependencies
+    deps = utils_dependencies("from utils.plotting import plot_loss_curve\nimport torch\n")
+    assert deps == [UTILS / "__init__.py", UTILS / "plotting.py"]
+    assert UTILS / "data.py" in utils_dependencies("from utils.data import five_points")
+    assert utils_dependencies("import torch") == []
+
+
+RANDOM = textwrap.dedent('''\
+    # Lab 96: random
+
+    ```python
+    import matplotlib.pyplot as plt
+    import torch
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+    set_matplotlib_formats("png", "pdf")
+    torch.manual_seed(0)
+    values = torch.randn(20)
+    print(values)
+    plt.plot(values)
+    plt.title("seeded noise")
+    plt.show()
+    ```
+    ''')
+
+
+def test_two_clean_builds_are_byte_identical(tmp_path):
+    template = tmp_path / "96-random.md"
+    template.write_text(RANDOM)
+    for out in ("a", "b"):
+        assert render(template, "--out", tmp_path / out).returncode == 0
+    first, second = outputs(tmp_path / "a", "96-random"), outputs(tmp_path / "b", "96-random")
+    assert first == second
+    solution = nbformat.read(tmp_path / "a" / "solutions" / "96-random.ipynb", as_version=4)
+    kinds = {key for output in solution.cells[1].outputs for key in output.get("data", {})}
+    assert {"image/png", "application/pdf"} <= kinds       # the figure is in both forms

@@ -92,6 +92,23 @@ def test_prose_block_and_msg():
                                             "The gradient is $2x$.\n\nNext part.")]
 
 
+def test_question_text_cells_record_where_a_block_was_cut_for_the_sheets():
+    question, solution = split("""
+        Question one.
+
+        #!TAG HWBEGIN
+        Answer one.
+        #!TAG HWEND
+
+        Question two.
+        #!TAG HWBEGIN
+        Answer two.
+        """ + "#!TAG HWEND\n")
+    assert question[0].lines == ["Question one.", "", "Question two."]
+    assert question[0].metadata["answer_space"] == [2, 3]
+    assert "answer_space" not in solution[0].metadata
+
+
 def test_cell_wholly_inside_block_is_dropped_not_left_empty():
     question, solution = split("""
         Intro.
