@@ -7,7 +7,7 @@ import textwrap
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, render
 
 SANITIZE = ROOT / "tests" / "nbval-sanitize.cfg"
 
@@ -41,8 +41,7 @@ def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nbval")
     template = tmp / "00-nbval.md"
     template.write_text(LAB)
-    result = subprocess.run([sys.executable, ROOT / "scripts" / "render.py", template,
-                             "--out", tmp / "build"], capture_output=True, text=True)
+    result = render(template, "--out", tmp / "build")
     assert result.returncode == 0, result.stderr
     return tmp / "build"
 
@@ -61,12 +60,19 @@ def test_solution_matches_its_stored_outputs_despite_addresses(built):
     assert "3 passed" in result.stdout
 
 
+def tampered(notebook_path, tmp_path, change):
+    """A copy of a built notebook with `change(notebook)` applied."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    change(notebook)
+    copy = tmp_path / notebook_path.name
+    nbformat.write(notebook, copy)
+    return copy
+
+
 def test_changed_output_fails_and_names_the_cell(built, tmp_path):
-    notebook = nbformat.read(built / "solutions" / "00-nbval.ipynb", as_version=4)
-    notebook.cells[1].outputs[0].text = "sum 7\n"          # the lab's numbers changed
-    changed = tmp_path / "00-nbval.ipynb"
-    nbformat.write(notebook, changed)
-    result = nbval("--nbval", changed)
+    def change_numbers(notebook):                           # the lab's numbers changed
+        notebook.cells[1].outputs[0].text = "sum 7\n"
+    result = nbval("--nbval", tampered(built / "solutions" / "00-nbval.ipynb", tmp_path, change_numbers))
     assert result.returncode == 1
     assert re.search(r"^FAILED \S*00-nbval\.ipynb::Cell 0 - ", result.stdout, re.MULTILINE)
     assert "Cell 0: Cell outputs differ" in result.stdout
@@ -80,10 +86,8 @@ def test_question_runs_lax_with_its_skipped_cell_skipped(built):
 
 
 def test_question_fails_lax_if_the_skip_tag_is_lost(built, tmp_path):
-    notebook = nbformat.read(built / "questions" / "00-nbval.ipynb", as_version=4)
-    notebook.cells[-1].metadata.pop("tags")
-    broken = tmp_path / "00-nbval.ipynb"
-    nbformat.write(notebook, broken)
-    result = nbval("--nbval-lax", broken)
+    def drop_skip_tags(notebook):
+        notebook.cells[-1].metadata.pop("tags")
+    result = nbval("--nbval-lax", tampered(built / "questions" / "00-nbval.ipynb", tmp_path, drop_skip_tags))
     assert result.returncode == 1
     assert "NotImplementedError" in result.stdout

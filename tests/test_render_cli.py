@@ -1,16 +1,12 @@
 """The render command end to end: files written, execution, errors, atomic writes."""
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import ROOT
-
-RENDER = [sys.executable, str(ROOT / "scripts" / "render.py")]
+from conftest import render
 
 GOOD = textwrap.dedent('''\
     # Lab 99: a tiny lab
@@ -35,10 +31,6 @@ GOOD = textwrap.dedent('''\
     The answer is 42.
     #!TAG HWEND
     ''')
-
-
-def render(*args, cwd=None):
-    return subprocess.run([*RENDER, *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def outputs(out: Path, stem: str) -> dict[str, bytes]:
