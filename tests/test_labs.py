@@ -15,8 +15,9 @@ LABS = sorted((ROOT / "labs").glob("*.md"))
 BUILD = ROOT / "build"
 
 
-def test_labs_3_and_4_are_there():
-    assert {"03-gradient-descent.md", "04-backpropagation.md"} <= {lab.name for lab in LABS}
+def test_labs_1_to_4_are_there():
+    assert {"01-linear-classifiers.md", "02-forward-pass.md", "03-gradient-descent.md",
+            "04-backpropagation.md"} <= {lab.name for lab in LABS}
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)

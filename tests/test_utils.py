@@ -97,6 +97,7 @@ def test_decision_boundary_accepts_any_callable_and_labels_the_axes():
     assert calls == [(441, 2)]
     assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
     assert ax.get_title() == "a circle"
+    assert ax.figure.axes[-1].get_ylabel() == "P(y = 1)"                 # the colour bar
     assert len(ax.collections) >= 3      # shading, the 0.5 contour, the points
 
 
@@ -114,3 +115,46 @@ def test_network_diagram_draws_every_node_and_label():
     texts = {t.get_text() for t in ax.texts}
     assert {"a", "b", "c", "d", "e", "f", "w", "p", "s"} <= texts
     assert len([a for a in ax.texts if a.get_text() == ""]) == 2 * 3 + 3 * 1   # arrows
+
+
+from utils.gradcheck import derivative_check
+from utils.losscheck import LossCheckError, cross_entropy_check
+
+
+def test_derivative_check_passes_on_the_right_derivative():
+    x = torch.linspace(-4, 4, 41)
+    assert derivative_check(torch.tanh, lambda t: 1 - torch.tanh(t) ** 2, x) < 1e-12
+
+
+def test_derivative_check_fires_on_a_wrong_derivative():
+    x = torch.linspace(-4, 4, 41)
+    with pytest.raises(GradientCheckError, match="derivative check failed"):
+        derivative_check(torch.tanh, lambda t: 1 - torch.tanh(t), x)
+
+
+def stable_cross_entropy(logits, targets):
+    shifted = logits - logits.max(dim=1, keepdim=True).values
+    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    return -log_probs[torch.arange(len(targets)), targets].mean()
+
+
+def naive_cross_entropy(logits, targets):
+    probs = logits.exp() / logits.exp().sum(dim=1, keepdim=True)
+    return -probs[torch.arange(len(targets)), targets].log().mean()
+
+
+def test_cross_entropy_check_passes_a_stable_implementation():
+    errors = cross_entropy_check(stable_cross_entropy)
+    assert set(errors) == {"ordinary logits", "large logits"} and max(errors.values()) < 1e-4
+
+
+def test_cross_entropy_check_fires_on_the_naive_implementation_only_for_large_logits():
+    naive = naive_cross_entropy(torch.randn(4, 3), torch.tensor([0, 1, 2, 0]))
+    assert torch.isfinite(naive)                    # fine on ordinary logits...
+    with pytest.raises(LossCheckError, match="large logits"):
+        cross_entropy_check(naive_cross_entropy)   # ...but overflows on large ones
+
+
+def test_cross_entropy_check_fires_on_a_wrong_formula():
+    with pytest.raises(LossCheckError, match="ordinary logits"):
+        cross_entropy_check(lambda logits, targets: stable_cross_entropy(logits, targets) * 2)

@@ -71,3 +71,24 @@ def gradient_check(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
             f"gradient check failed: {result}: analytic {float(analytic.view(-1)[worst]):.6g}, "
             f"finite differences {float(numeric.view(-1)[worst]):.6g}")
     return result
+
+
+def derivative_check(f: Callable[[torch.Tensor], torch.Tensor],
+                     derivative: Callable[[torch.Tensor], torch.Tensor],
+                     x: torch.Tensor, tolerance: float = 1e-6) -> float:
+    """Compare a hand-written derivative of an element-wise function (an activation)
+    with autograd at the points ``x``, in float64. Returns the worst relative error;
+    raises GradientCheckError above ``tolerance``."""
+    x = x.detach().to(torch.float64)
+    tracked = x.clone().requires_grad_(True)
+    f(tracked).sum().backward()    # element-wise: d(sum f)/dx_i = f'(x_i)
+    expected = tracked.grad
+    with torch.no_grad():
+        hand = derivative(x)
+    errors = relative_errors(hand, expected)
+    worst = int(torch.argmax(errors))
+    if float(errors[worst]) > tolerance:
+        raise GradientCheckError(
+            f"derivative check failed at x = {float(x[worst]):.4g}: hand-written "
+            f"{float(hand[worst]):.6g}, autograd {float(expected[worst]):.6g}")
+    return float(errors[worst])

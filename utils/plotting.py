@@ -20,12 +20,14 @@ def prediction_grid(x: torch.Tensor, margin: float = 1.0, resolution: int = 101)
 
 def plot_decision_boundary(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
                            y: torch.Tensor, ax=None, title: str | None = None,
-                           margin: float = 1.0, resolution: int = 101):
+                           margin: float = 1.0, resolution: int = 101,
+                           value_label: str = "P(y = 1)"):
     """Shade P(y=1) predicted by ``model`` over a grid around the data, draw the 0.5
     contour (the decision boundary) and the labelled points.
 
     ``model`` is any callable from an (n, 2) tensor to n probabilities (shape (n,) or
-    (n, 1)): a function, a network's forward method, a lambda.
+    (n, 1)): a function, a network's forward method, a lambda. ``value_label`` names
+    the shaded quantity on the colour bar.
     """
     ax = ax if ax is not None else plt.gca()
     grid_x1, grid_x2, points = prediction_grid(x, margin, resolution)
@@ -35,7 +37,7 @@ def plot_decision_boundary(model: Callable[[torch.Tensor], torch.Tensor], x: tor
                           cmap="RdBu_r", alpha=0.8)
     if float(probabilities.min()) < 0.5 < float(probabilities.max()):
         ax.contour(grid_x1, grid_x2, probabilities, levels=[0.5], colors="black", linewidths=1.5)
-    ax.figure.colorbar(shading, ax=ax, label="P(y = 1)")
+    ax.figure.colorbar(shading, ax=ax, label=value_label)
     for label, marker, colour in ((1, "o", "tab:red"), (0, "s", "tab:blue")):
         mask = y.reshape(-1) == label
         ax.scatter(x[mask, 0], x[mask, 1], marker=marker, c=colour, edgecolors="black",
