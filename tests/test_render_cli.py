@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import render
+from conftest import ROOT, render
+from placeholders import compile_error
 
 GOOD = textwrap.dedent('''\
     # Lab 99: a tiny lab
@@ -163,3 +164,24 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
     solution = nbformat.read(tmp_path / "a" / "solutions" / "96-random.ipynb", as_version=4)
     kinds = {key for output in solution.cells[1].outputs for key in output.get("data", {})}
     assert {"image/png", "application/pdf"} <= kinds       # the figure is in both forms
+
+
+SEED = ROOT.parent / "shared" / "seeds" / "004_4da08060d20b3abe.txt"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed documents are not beside this clone")
+def test_seed_template_renders_into_well_formed_notebooks(tmp_path):
+    """The lab-3 seed crosses a region boundary with a solution block, puts HWBEGIN at
+    column 0 inside a function, and wraps blocks in brackets."""
+    result = render(SEED, "--out", tmp_path, "--no-execute")
+    assert result.returncode == 0, result.stderr
+    question = nbformat.read(tmp_path / "questions" / f"{SEED.stem}.ipynb", as_version=4)
+    sources = [cell.source for cell in question.cells]
+    assert any(source.startswith("## Exercise 2\n") for source in sources)
+    text = "\n".join(sources) + (tmp_path / "questions" / f"{SEED.stem}.md").read_text()
+    for solution_line in ("2*x[0] - x[1] - 12", "### Solution", "return 1 / (1 + torch.exp(-x))",
+                          "x_cp.data -= self.alpha * x_cp.grad", "#!TAG", "#!MSG"):
+        assert solution_line not in text, solution_line
+    for cell in question.cells:
+        if cell.cell_type == "code":
+            assert compile_error(cell.source) is None, cell.source
