@@ -19,6 +19,7 @@ A lab is rebuilt only when one of its inputs changed (the template, the renderer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -183,14 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         if template not in stale:
             print(f"[ok]     {template} (up to date)")
     failed: list[Path] = []
-    if stale:
-        jobs = max(1, min(args.jobs, len(stale)))
-        if jobs == 1:
-            results = (_render_reporting(t, args.out, execute) for t in stale)
-        else:
-            pool = ProcessPoolExecutor(max_workers=jobs)
-            results = pool.map(_render_reporting, stale, [args.out] * len(stale),
-                               [execute] * len(stale))
+    jobs = max(1, min(args.jobs, len(stale)))
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else contextlib.nullcontext() as pool:
+        results = (pool.map(_render_reporting, stale, [args.out] * len(stale), [execute] * len(stale))
+                   if pool else (_render_reporting(t, args.out, execute) for t in stale))
         for template, (ok, seconds, message) in zip(stale, results):
             if ok:
                 print(f"[done]   {template} in {seconds:.1f} s", flush=True)
@@ -201,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     built = len(stale) - len(failed)
     print(f"{len(templates)} labs: {built} built, {len(templates) - len(stale)} up to date, "
           f"{len(failed)} failed" + "".join(f"\n  failed: {t}" for t in failed))
+    if args.sheets and not execute:
+        print("--sheets needs executed notebooks; ignored with --no-execute", file=sys.stderr)
     if args.sheets and execute:
         from make_sheets import main as make_sheets_main
         built = [str(t) for t in templates if t not in failed]
