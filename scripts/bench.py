@@ -80,8 +80,9 @@ def main() -> int:
             seconds, _ = timed([Path(PYTHON).parent / "jupytext", "--to", "ipynb", "--execute",
                                 "--output", tmp / "naive" / f"{twin.parent.name}-{twin.stem}.ipynb", twin])
             naive += seconds
+        best = min(clean, again)
         print(f"naive pipeline (sequential): {naive:7.2f} s  "
-              f"(clean build is {naive / clean:.1f}x faster)")
+              f"(the best clean build, {best:.2f} s, is {naive / best:.1f}x faster)")
     return 0
 
 

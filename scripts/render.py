@@ -42,6 +42,13 @@ _UTILS_IMPORT = re.compile(r"^\s*(?:from\s+utils\.(\w+)|import\s+utils\.(\w+)"
                            re.MULTILINE)
 
 
+def say(line: str, stream=sys.stdout) -> None:
+    """Print one whole line in one write: parallel workers share the terminal, and
+    print() may write a line and its newline separately, gluing two lines together."""
+    stream.flush()
+    os.write(stream.fileno(), (line + "\n").encode())
+
+
 def output_paths(template: Path, out: Path) -> dict[str, Path]:
     stem = template.stem
     return {f"{version}{suffix}": out / f"{version}s" / f"{stem}{suffix}"
@@ -102,7 +109,7 @@ def render_one(template: Path, out: Path, execute: bool) -> float:
     from write_outputs import markdown_bytes, notebook_bytes, write_all
 
     start = time.monotonic()
-    print(f"[start]  {template}", flush=True)
+    say(f"[start]  {template}")
     digest = input_digest(template, execute)
     parsed = read_template(template)
     cells = dict(zip(("question", "solution"), split_template(parsed)))
@@ -182,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = [t for t in templates if args.force or not is_up_to_date(t, args.out, execute)]
     for template in templates:
         if template not in stale:
-            print(f"[ok]     {template} (up to date)")
+            say(f"[ok]     {template} (up to date)")
     failed: list[Path] = []
     jobs = max(1, min(args.jobs, len(stale)))
     with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else contextlib.nullcontext() as pool:
@@ -190,11 +197,11 @@ def main(argv: list[str] | None = None) -> int:
                    if pool else (_render_reporting(t, args.out, execute) for t in stale))
         for template, (ok, seconds, message) in zip(stale, results):
             if ok:
-                print(f"[done]   {template} in {seconds:.1f} s", flush=True)
+                say(f"[done]   {template} in {seconds:.1f} s")
             else:
                 failed.append(template)
-                print(message, file=sys.stderr, flush=True)
-                print(f"[FAILED] {template} after {seconds:.1f} s", flush=True)
+                say(message, sys.stderr)
+                say(f"[FAILED] {template} after {seconds:.1f} s")
     built = len(stale) - len(failed)
     print(f"{len(templates)} labs: {built} built, {len(templates) - len(stale)} up to date, "
           f"{len(failed)} failed" + "".join(f"\n  failed: {t}" for t in failed))
