@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import json
 import re
 import shutil
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
-REQUIRED_TOOLS = {"xelatex": "texlive-xetex", "pandoc": "pandoc"}
+REQUIRED_TOOLS = ("xelatex", "pandoc")
 DEBIAN_PACKAGES = "texlive-xetex texlive-fonts-recommended texlive-plain-generic lmodern pandoc"
 ANSWER_SPACE = {"html": '\n\n<div style="height: 10em; border: 1px dashed #aaa; margin: 1em 0"></div>\n',
                 "pdf": "\n\n\\vspace{5cm}\n"}
@@ -102,26 +101,26 @@ def digest(stem: str, out: Path) -> str:
 def make_sheets(template: Path, out: Path, force: bool = False) -> str:
     """Write the four sheets of one lab; returns 'built' or 'up to date'."""
     import nbformat
+    from stamps import stamp_bytes, stamp_is_current
     from write_outputs import write_all
 
     stem = template.stem
-    notebooks = {}
     for version in VERSIONS:
         path = out / f"{version}s" / f"{stem}.ipynb"
         if not path.exists():
             raise SheetError(f"{path} does not exist: render the lab first (make)")
-        notebooks[version] = nbformat.read(path, as_version=4)
     stamp = out / ".stamps" / f"{stem}-sheets.json"
     paths = sheet_paths(stem, out)
     current = digest(stem, out)
-    if (not force and stamp.exists() and all(p.exists() for p in paths.values())
-            and json.loads(stamp.read_text()).get("digest") == current):
+    if not force and stamp_is_current(stamp, current, paths.values()):
         return "up to date"
+    notebooks = {version: nbformat.read(out / f"{version}s" / f"{stem}.ipynb", as_version=4)
+                 for version in VERSIONS}
     files = {}
     for (version, target), path in paths.items():
         sheet = sheet_notebook(notebooks[version], version, target)
         files[path] = export(sheet, target, f"{stem}-{version}")
-    files[stamp] = json.dumps({"template": str(template), "digest": current}).encode() + b"\n"
+    files[stamp] = stamp_bytes(template, current)
     write_all(files)
     return "built"
 

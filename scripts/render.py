@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import json
 import os
 import re
 import sys
@@ -29,10 +28,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from stamps import stamp_bytes, stamp_is_current
+
 SCRIPTS = Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
 UTILS = ROOT / "utils"
-PIPELINE = ("render.py", "parse_template.py", "split_tags.py", "placeholders.py",
+PIPELINE = ("render.py", "stamps.py", "parse_template.py", "split_tags.py", "placeholders.py",
             "build_notebooks.py", "execute_notebooks.py", "write_outputs.py")
 ENVIRONMENT = ("requirements.txt", "constraints.txt")
 VERSIONS = ("solution", "question")
@@ -91,14 +92,8 @@ def stamp_path(template: Path, out: Path) -> Path:
 
 
 def is_up_to_date(template: Path, out: Path, execute: bool) -> bool:
-    stamp = stamp_path(template, out)
-    if not stamp.exists() or not all(p.exists() for p in output_paths(template, out).values()):
-        return False
-    try:
-        recorded = json.loads(stamp.read_text())["digest"]
-    except (ValueError, KeyError):
-        return False
-    return recorded == input_digest(template, execute)
+    return stamp_is_current(stamp_path(template, out), input_digest(template, execute),
+                            output_paths(template, out).values())
 
 
 def render_one(template: Path, out: Path, execute: bool) -> float:
@@ -128,8 +123,7 @@ def render_one(template: Path, out: Path, execute: bool) -> float:
             execute_notebook(notebook, ipynb.parent, describe_cell)
         files[paths[f"{version}.ipynb"]] = notebook_bytes(notebook)
         files[paths[f"{version}.md"]] = markdown_bytes(notebook)
-    files[stamp_path(template, out)] = json.dumps(
-        {"template": str(template), "digest": digest}, indent=1).encode() + b"\n"
+    files[stamp_path(template, out)] = stamp_bytes(template, digest)
     write_all(files)
     return time.monotonic() - start
 

@@ -118,11 +118,11 @@ def split_template(template: Template) -> tuple[list[RenderedCell], list[Rendere
         answer_lines: list[int] = []        # where prose blocks were cut from the question
 
         def close_site(lineno):
-            if not is_code and block_start is not None:
-                answer_lines.append(len(q.lines))
-            if is_code and block_start is not None:
+            if block_start is not None and is_code:
                 indent = min(removed_indents, key=len) if removed_indents else None
                 sites.append(RemovalSite(len(q.lines), indent, lineno))
+            elif block_start is not None:
+                answer_lines.append(len(q.lines))
             removed_indents.clear()
 
         for index, line in enumerate(cell.lines):

@@ -36,3 +36,4 @@ def write_all(files: dict[Path, bytes]) -> None:
     finally:
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
+

@@ -185,3 +185,16 @@ def test_seed_template_renders_into_well_formed_notebooks(tmp_path):
     for cell in question.cells:
         if cell.cell_type == "code":
             assert compile_error(cell.source) is None, cell.source
+
+
+def test_a_corrupt_or_foreign_stamp_means_build_again(tmp_path):
+    from stamps import stamp_bytes, stamp_is_current
+    output, stamp = tmp_path / "lab.ipynb", tmp_path / "lab.json"
+    output.write_text("{}")
+    stamp.write_bytes(stamp_bytes("lab.md", "abc"))
+    assert stamp_is_current(stamp, "abc", [output])
+    assert not stamp_is_current(stamp, "other", [output])
+    assert not stamp_is_current(stamp, "abc", [output, tmp_path / "missing.md"])
+    for corrupt in ("{not json", "[]", '{"template": "lab.md"}'):
+        stamp.write_text(corrupt)
+        assert not stamp_is_current(stamp, "abc", [output])
