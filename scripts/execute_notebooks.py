@@ -10,8 +10,11 @@ import os
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-# Figures embed dates (PDF) unless this is set; hashing must not depend on the run.
-REPRODUCIBLE_ENV = {"SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"}
+# Figures embed dates (PDF) unless SOURCE_DATE_EPOCH is set; hashing must not depend
+# on the run; and float sums may change with the number of threads, so every kernel
+# uses one (labs build in parallel, one per core, and nbval re-runs them the same way).
+REPRODUCIBLE_ENV = {"SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0",
+                    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class ExecutionError(Exception):

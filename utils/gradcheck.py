@@ -11,6 +11,8 @@ from typing import Callable
 
 import torch
 
+from utils.checks import CheckFailed
+
 
 @dataclasses.dataclass
 class GradientCheck:
@@ -23,7 +25,7 @@ class GradientCheck:
                 f"(at entry {self.worst_index})")
 
 
-class GradientCheckError(AssertionError):
+class GradientCheckError(CheckFailed):
     pass
 
 

@@ -7,8 +7,10 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from utils.checks import CheckFailed
 
-class LossCheckError(AssertionError):
+
+class LossCheckError(CheckFailed):
     pass
 
 
