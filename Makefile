@@ -23,10 +23,10 @@ venv: $(VENV)/.installed
 labs: $(VENV)/.installed
 	$(PY) scripts/render.py --out $(OUT) --jobs $(JOBS)
 
-# HTML and PDF sheets of every question and solution in $(OUT)/sheets (needs xelatex
-# and pandoc: see README).
+# HTML and PDF sheets of every question and solution in $(OUT)/sheets, with the course
+# settings of course.toml (pandoc and typst come as wheels; no TeX); only what changed.
 sheets: labs
-	$(PY) scripts/make_sheets.py --out $(OUT)
+	$(PY) scripts/make_sheets.py --out $(OUT) --jobs $(JOBS)
 
 # Unit tests of the renderer and the helpers (no lab build needed).
 unit: $(VENV)/.installed
@@ -50,7 +50,7 @@ test: labs
 	$(PY) -m pytest --nbval $(OUT)/solutions --nbval-sanitize-with tests/nbval-sanitize.cfg
 	$(PY) -m pytest --nbval-lax $(OUT)/questions
 
-# Build timings on this machine: clean, no-op, one edit, and the naive pipeline.
+# Build timings on this machine: clean, sheets, no-op, one edit, and the naive pipeline.
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env python
 """Build timings on this machine, printed, not asserted (machines are noisy).
 
-    python scripts/bench.py [--jobs N]
+    python scripts/bench.py [--jobs N] [--sheets-only]
 
 Works on copies of labs/*.md in a temporary folder, so nothing in the repository is
-touched. Prints: the clean build of all labs; a second clean build and whether its
-notebooks are byte-identical to the first; the no-op rebuild (renderer and `make`);
-the rebuild after editing one template; and the naive pipeline (split each template,
-then `jupytext --to ipynb --execute` every question and solution file one after
-another), with the ratio between the two.
+touched. Prints: the clean build of all labs; the sheets of all labs from clean (what
+`make sheets` does once the notebooks are built) and their no-op rebuild; a second
+clean build and whether its notebooks are byte-identical to the first; the no-op
+rebuild (renderer and `make`); the rebuild after editing one template; and the naive
+pipeline (split each template, then `jupytext --to ipynb --execute` every question and
+solution file one after another), with the ratio between the two. With --sheets-only
+it stops after the sheets.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ def notebooks(out: Path) -> dict[str, bytes]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sheets-only", action="store_true",
+                        help="time the clean build and the sheets, nothing else")
     args = parser.parse_args()
     render = [PYTHON, ROOT / "scripts" / "render.py", "--jobs", str(args.jobs)]
 
@@ -54,6 +58,17 @@ def main() -> int:
         clean, result = timed([*render, *templates, "--out", tmp / "a"])
         print(result.stdout.rstrip())
         print(f"\nclean build:                 {clean:7.2f} s")
+        sheets = [PYTHON, ROOT / "scripts" / "make_sheets.py", *templates, "--out", tmp / "a",
+                  "--jobs", str(args.jobs)]
+        sheets_clean, result = timed(sheets)
+        print(result.stdout.rstrip())
+        print(f"sheets from clean:           {sheets_clean:7.2f} s  "
+              f"({len(list((tmp / 'a' / 'sheets').iterdir()))} files)")
+        sheets_noop, result = timed(sheets)
+        assert result.stdout.count("[up to date]") == len(templates), result.stdout
+        print(f"sheets no-op rebuild:        {sheets_noop:7.3f} s")
+        if args.sheets_only:
+            return 0
         again, _ = timed([*render, *templates, "--out", tmp / "b"])
         same = notebooks(tmp / "a") == notebooks(tmp / "b")
         print(f"second clean build:          {again:7.2f} s  "

@@ -1,152 +1,182 @@
 #!/usr/bin/env python
 """Step 6 of the pipeline: printable sheets of every built notebook, HTML and PDF.
 
-    python scripts/make_sheets.py [TEMPLATE ...] [--out DIR] [--force]
+    python scripts/make_sheets.py [TEMPLATE ...] [--out DIR] [--jobs N] [--force]
+                                  [--settings course.toml]
 
 For ``labs/NN-topic.md`` it reads ``DIR/{questions,solutions}/NN-topic.ipynb`` (build
-them first) and writes ``DIR/sheets/NN-topic-{question,solution}.{html,pdf}``. The PDF
-goes through nbconvert's LaTeX route (xelatex, with pandoc for the Markdown); figures
-come as vector graphics where the notebook has a PDF version of them. The title is the
-lab's number and name, taken from the template's first heading; the date is the build's.
-Question sheets leave blank space where a solution was removed from the text.
+them first) and writes ``DIR/sheets/NN-topic-{question,solution}.{html,pdf}``, with
+nothing but what ``make`` installs into .venv (pandoc and typst come as wheels):
+
+    sheet_notebook  the notebook made ready for printing (title, answer space, outputs)
+    sheet_pandoc    pandoc reads it, with a Lua filter for prompts and outputs
+    sheet_typst     the PDF: pandoc's typst output, compiled by the typst wheel
+    sheet_html      the HTML: one offline file, math as MathML
+
+The title is the lab's first heading; under it, the course and term from the course
+settings (course_settings.py); then the build's date. Labs build in parallel, and a
+lab's sheets are rebuilt only when one of their inputs changed: its notebooks, the
+course settings, these scripts or the pinned requirements (never the notebooks
+themselves: changing the term re-executes nothing).
 """
 from __future__ import annotations
 
 import argparse
-import copy
+import contextlib
+import datetime
 import hashlib
-import re
-import shutil
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from course_settings import SETTINGS, CourseSettings, SettingsError, load_settings
+from sheet_pandoc import SheetError
+from stamps import stamp_bytes, stamp_is_current
 
 SCRIPTS = Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
-REQUIRED_TOOLS = ("xelatex", "pandoc")
-DEBIAN_PACKAGES = "texlive-xetex texlive-fonts-recommended texlive-plain-generic lmodern pandoc"
-ANSWER_SPACE = {"html": '\n\n<div style="height: 10em; border: 1px dashed #aaa; margin: 1em 0"></div>\n',
-                "pdf": "\n\n\\vspace{5cm}\n"}
 VERSIONS = {"question": "Questions", "solution": "Solutions"}
+TARGETS = ("html", "pdf")
+INPUTS = [SCRIPTS / name for name in (
+    "make_sheets.py", "sheet_notebook.py", "sheet_pandoc.py", "sheet_typst.py", "sheet_html.py",
+    "sheet_filter.lua", "sheet_template.typ", "sheet_template.html", "course_settings.py",
+    "stamps.py")] + [ROOT / "requirements.txt", ROOT / "constraints.txt"]
 
-
-class SheetError(Exception):
-    pass
-
-
-def missing_tools() -> list[str]:
-    return [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
-
-
-def lab_title(notebook) -> str:
-    """'Lab 3: Gradient descent ...' from the first heading of the first text cell."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            match = re.match(r"#\s+(.+)", cell.source.lstrip())
-            if match:
-                return match.group(1).strip()
-            break
-    return ""
-
-
-def sheet_notebook(notebook, version: str, target: str):
-    """A copy made for printing: the title in the metadata instead of the first
-    heading (the other headings move up a level), and room to answer where a solution
-    was removed."""
-    sheet = copy.deepcopy(notebook)
-    title = lab_title(sheet)
-    if title:
-        first = sheet.cells[0]
-        first.source = re.sub(r"^\s*#\s+.+\n*", "", first.source, count=1)
-        if not first.source.strip():
-            sheet.cells.pop(0)
-        sheet.metadata["title"] = f"{title} ({VERSIONS[version]})"
-    for cell in sheet.cells:
-        if title and cell.cell_type == "markdown":   # '## Exercise 1' becomes section 1
-            cell.source = re.sub(r"^#(#+\s)", r"\1", cell.source, flags=re.MULTILINE)
-        lines = cell.source.split("\n")
-        for line in reversed(cell.metadata.get("answer_space", [])):
-            lines.insert(line, ANSWER_SPACE[target])
-        cell.source = "\n".join(lines)
-    return sheet
-
-
-def export(notebook, target: str, name: str) -> bytes:
-    from nbconvert import HTMLExporter, PDFExporter
-    from nbconvert.exporters.pdf import LatexFailed
-
-    exporter = HTMLExporter() if target == "html" else PDFExporter()
-    if target == "html":
-        exporter.embed_images = True             # one self-contained file
-    try:
-        body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": name}})
-    except LatexFailed as error:
-        log = "\n".join(str(error.output).splitlines()[-15:])
-        raise SheetError(f"xelatex failed:\n{log}") from None
-    return body.encode("utf-8") if isinstance(body, str) else body
+__all__ = ["SheetError", "make_sheets", "main", "sheet_meta", "sheet_paths"]
 
 
 def sheet_paths(stem: str, out: Path) -> dict[tuple[str, str], Path]:
     return {(version, target): out / "sheets" / f"{stem}-{version}.{target}"
-            for version in VERSIONS for target in ("html", "pdf")}
+            for version in VERSIONS for target in TARGETS}
 
 
-def digest(stem: str, out: Path) -> str:
-    hasher = hashlib.sha256((SCRIPTS / "make_sheets.py").read_bytes())
-    for version in VERSIONS:
-        hasher.update((out / f"{version}s" / f"{stem}.ipynb").read_bytes())
+def notebook_path(stem: str, out: Path, version: str) -> Path:
+    return out / f"{version}s" / f"{stem}.ipynb"
+
+
+def digest(stem: str, out: Path, settings: CourseSettings) -> str:
+    """A hash of everything a lab's sheets are made from."""
+    hasher = hashlib.sha256(repr(settings).encode())
+    for path in INPUTS + [notebook_path(stem, out, version) for version in VERSIONS]:
+        if path.exists():
+            hasher.update(f"\n{path.name}\n".encode())
+            hasher.update(path.read_bytes())
     return hasher.hexdigest()
 
 
-def make_sheets(template: Path, out: Path, force: bool = False) -> str:
-    """Write the four sheets of one lab; returns 'built' or 'up to date'."""
+def build_date() -> str:
+    """Today, or SOURCE_DATE_EPOCH's day when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    day = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+           if epoch and epoch.isdigit() else datetime.date.today())
+    return f"{day.day} {day:%B %Y}"
+
+
+def sheet_meta(title: str, version: str, settings: CourseSettings, stem: str) -> dict:
+    """What the templates show besides the notebook: title, course line, version, date."""
+    title = title or stem
+    return {"title": title, "version": VERSIONS[version], "lab": title.split(":")[0],
+            "course": settings.name, "term": settings.term,
+            "institution": settings.institution, "author": list(settings.authors),
+            "date": build_date()}
+
+
+def stamp_path(stem: str, out: Path) -> Path:
+    return out / ".stamps" / f"{stem}-sheets.json"
+
+
+def is_up_to_date(template: Path, out: Path, settings: CourseSettings) -> bool:
+    stem = template.stem
+    return stamp_is_current(stamp_path(stem, out), digest(stem, out, settings),
+                            sheet_paths(stem, out).values())
+
+
+def make_sheets(template: Path, out: Path, force: bool = False,
+                settings: CourseSettings | None = None) -> str:
+    """Write the four sheets of one lab; returns 'built' or 'up to date'. Warnings from
+    pandoc go to stderr, naming the notebook they are about."""
     import nbformat
-    from stamps import stamp_bytes, stamp_is_current
+    from sheet_html import html_bytes
+    from sheet_notebook import lab_title, sheet_notebook
+    from sheet_typst import pdf_bytes
     from write_outputs import write_all
 
+    settings = settings if settings is not None else load_settings()
     stem = template.stem
     for version in VERSIONS:
-        path = out / f"{version}s" / f"{stem}.ipynb"
+        path = notebook_path(stem, out, version)
         if not path.exists():
             raise SheetError(f"{path} does not exist: render the lab first (make)")
-    stamp = out / ".stamps" / f"{stem}-sheets.json"
+    stamp = stamp_path(stem, out)
     paths = sheet_paths(stem, out)
-    current = digest(stem, out)
+    current = digest(stem, out, settings)
     if not force and stamp_is_current(stamp, current, paths.values()):
         return "up to date"
-    notebooks = {version: nbformat.read(out / f"{version}s" / f"{stem}.ipynb", as_version=4)
-                 for version in VERSIONS}
     files = {}
-    for (version, target), path in paths.items():
-        sheet = sheet_notebook(notebooks[version], version, target)
-        files[path] = export(sheet, target, f"{stem}-{version}")
+    for version in VERSIONS:
+        source = notebook_path(stem, out, version)
+        notebook = nbformat.read(source, as_version=4)
+        meta = sheet_meta(lab_title(notebook), version, settings, stem)
+        for target, convert in (("pdf", pdf_bytes), ("html", html_bytes)):
+            try:
+                files[paths[version, target]], warnings = convert(sheet_notebook(notebook, target), meta)
+            except SheetError as error:
+                raise SheetError(f"{source}: {target} sheet: {error}") from None
+            for warning in warnings:
+                print(f"{source}: {target} sheet: {warning}", file=sys.stderr, flush=True)
     files[stamp] = stamp_bytes(template, current)
     write_all(files)
     return "built"
 
 
+def _make_reporting(template: Path, out: Path, force: bool,
+                    settings: CourseSettings) -> tuple[str, float, str]:
+    """Worker: (status, seconds, error message); a failed lab writes nothing."""
+    start = time.monotonic()
+    try:
+        return make_sheets(template, out, force, settings), time.monotonic() - start, ""
+    except SheetError as error:
+        return "FAILED", time.monotonic() - start, str(error)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("templates", nargs="*", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("build"))
-    parser.add_argument("--force", action="store_true")
+    parser.add_argument("templates", nargs="*", type=Path,
+                        help="lab templates (default: every labs/*.md)")
+    parser.add_argument("--out", type=Path, default=Path("build"), help="build folder (default: build)")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                        help="labs made in parallel (default: number of cores)")
+    parser.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    parser.add_argument("--settings", type=Path, default=SETTINGS,
+                        help="the course settings (default: course.toml at the top of the repository)")
     args = parser.parse_args(argv)
-    missing = missing_tools()
-    if missing:
-        print(f"make_sheets: {' and '.join(missing)} not found; PDF sheets need them. "
-              f"Install them with: sudo apt-get install {DEBIAN_PACKAGES}", file=sys.stderr)
+    try:
+        settings = load_settings(args.settings)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
         return 2
     templates = args.templates or sorted((ROOT / "labs").glob("*.md"))
-    failed = []
+    # Checked here, so that a no-op run starts no worker (and imports neither pandoc nor typst).
+    stale = [t for t in templates if args.force or not is_up_to_date(t, args.out, settings)]
     for template in templates:
-        start = time.monotonic()
-        try:
-            status = make_sheets(template, args.out, args.force)
-            print(f"[{status}] sheets of {template} in {time.monotonic() - start:.1f} s", flush=True)
-        except SheetError as error:
-            failed.append(template)
-            print(f"{template}:1: sheets failed: {error}", file=sys.stderr, flush=True)
-    print(f"{len(templates)} labs: {len(failed)} failed" + "".join(f"\n  failed: {t}" for t in failed))
+        if template not in stale:
+            print(f"[up to date] sheets of {template}", flush=True)
+    jobs = max(1, min(args.jobs, len(stale)))
+    failed = []
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else contextlib.nullcontext() as pool:
+        arguments = (stale, [args.out] * len(stale), [args.force] * len(stale),
+                     [settings] * len(stale))
+        results = pool.map(_make_reporting, *arguments) if pool else map(_make_reporting, *arguments)
+        for template, (status, seconds, message) in zip(stale, results):
+            if message:
+                failed.append(template)
+                print(f"{template}:1: sheets failed: {message}", file=sys.stderr, flush=True)
+            print(f"[{status}] sheets of {template} in {seconds:.1f} s", flush=True)
+    print(f"{len(templates)} labs: {len(stale) - len(failed)} built, "
+          f"{len(templates) - len(stale)} up to date, {len(failed)} failed"
+          + "".join(f"\n  failed: {t}" for t in failed))
     return 1 if failed else 0
 
 

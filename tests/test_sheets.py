@@ -1,16 +1,18 @@
-"""Printable sheets: HTML and PDF through nbconvert (xelatex)."""
+"""Printable sheets: HTML and PDF from the wheels in .venv (pandoc, typst), no TeX."""
 import re
 import shutil
-import subprocess
 
 import nbformat
 import pytest
+from pypdf import PdfReader
 
 from conftest import ROOT
-from make_sheets import (ANSWER_SPACE, DEBIAN_PACKAGES, main, make_sheets, missing_tools,
-                         sheet_notebook)
+from course_settings import load_settings
+from make_sheets import main, make_sheets
+from sheet_notebook import ANSWER_SPACE, best_output, lab_title, sheet_notebook
 
 BUILD = ROOT / "build"
+LABS = sorted((ROOT / "labs").glob("*.md"))
 LAB = ROOT / "labs" / "03-gradient-descent.md"
 
 
@@ -23,56 +25,132 @@ def notebook(*sources, metadata=None):
 
 
 def test_sheet_title_comes_from_the_first_heading_and_headings_move_up():
-    sheet = sheet_notebook(notebook("# Lab 7: Convolutions\n\nIntro.", "## Exercise 1\n### Solution"),
-                           "question", "pdf")
-    assert sheet.metadata["title"] == "Lab 7: Convolutions (Questions)"
+    nb = notebook("# Lab 7: Convolutions\n\nIntro.", "## Exercise 1\n### Solution")
+    sheet = sheet_notebook(nb, "pdf")
+    assert lab_title(nb) == "Lab 7: Convolutions"
     assert [cell.source for cell in sheet.cells] == ["Intro.", "# Exercise 1\n## Solution"]
 
 
 def test_answer_space_goes_where_the_solution_was_cut():
-    sheet = sheet_notebook(notebook("# Lab 7: X", "Q1.\n\nQ2.", metadata={"answer_space": [1, 3]}),
-                           "question", "html")
-    assert sheet.cells[0].source == f"Q1.\n{ANSWER_SPACE['html']}\n\nQ2.\n{ANSWER_SPACE['html']}"
+    sheet = sheet_notebook(notebook("# Lab 7: X", "Q1.\n\nQ2.", metadata={"answer_space": [3, 1]}),
+                           "html")
+    assert sheet.cells[0].source == f"Q1.\n\n\n{ANSWER_SPACE}\n\n\nQ2.\n\n\n{ANSWER_SPACE}\n"
 
 
-def test_missing_tools_name_the_debian_packages(monkeypatch, capsys):
-    monkeypatch.setattr(shutil, "which", lambda tool: None)
-    assert main([]) == 2
-    message = capsys.readouterr().err
-    assert "xelatex and pandoc not found" in message and DEBIAN_PACKAGES in message
+def test_each_output_keeps_the_representation_its_target_shows_best():
+    figure = {"output_type": "display_data", "metadata": {},
+              "data": {"application/pdf": "JVBE", "image/png": "iVBO", "text/plain": "<Figure>"}}
+    assert list(best_output(dict(figure, data=dict(figure["data"])), "pdf")["data"]) == ["application/pdf"]
+    assert list(best_output(dict(figure, data=dict(figure["data"])), "html")["data"]) == ["image/png"]
+    stream = {"output_type": "stream", "name": "stdout", "text": "1\n"}
+    assert best_output(dict(stream), "pdf") == stream
 
 
-def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+def test_bad_settings_stop_the_sheets_with_path_and_line(tmp_path, capsys):
+    settings = tmp_path / "course.toml"
+    settings.write_text('name = "Deep Learning"\nterm = "Winter\n')
+    assert main(["--settings", str(settings), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{settings}:2: not valid TOML") and "Traceback" not in err
+    assert not (tmp_path / "sheets").exists()
+
+
+def pdf_pages(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    """Sheets of every lab, made from copies of the built notebooks (run `make` first)."""
+    out = tmp_path_factory.mktemp("build")
+    for version in ("questions", "solutions"):
+        (out / version).mkdir()
+        for lab in LABS:
+            shutil.copy(BUILD / version / f"{lab.stem}.ipynb", out / version)
+    assert main([*map(str, LABS), "--out", str(out), "--jobs", "2"]) == 0
+    return out
 
 
 @pytest.mark.notebooks
-def test_lab_3_sheets_have_title_formula_code_outputs_and_no_solution_in_the_question(tmp_path):
-    assert not missing_tools(), f"PDF sheets need: apt-get install {DEBIAN_PACKAGES} poppler-utils"
-    for version in ("questions", "solutions"):
-        (tmp_path / version).mkdir()
-        shutil.copy(BUILD / version / f"{LAB.stem}.ipynb", tmp_path / version)
-    assert make_sheets(LAB, tmp_path) == "built"
-    assert make_sheets(LAB, tmp_path) == "up to date"
-    sheets = tmp_path / "sheets"
-    assert sorted(p.name for p in sheets.iterdir()) == [
-        f"{LAB.stem}-{version}.{kind}" for version in ("question", "solution") for kind in ("html", "pdf")]
+def test_every_lab_gets_four_sheets_and_an_unchanged_lab_is_not_rebuilt(sheets):
+    assert sorted(p.name for p in (sheets / "sheets").iterdir()) == sorted(
+        f"{lab.stem}-{version}.{kind}" for lab in LABS
+        for version in ("question", "solution") for kind in ("html", "pdf"))
+    assert make_sheets(LAB, sheets) == "up to date"
 
-    solution = pdf_text(sheets / f"{LAB.stem}-solution.pdf")
+
+@pytest.mark.notebooks
+def test_lab_3_pdfs_have_title_course_formula_code_outputs_and_no_solution_in_the_question(sheets):
+    term = load_settings().term
+    solution_pages = pdf_pages(sheets / "sheets" / f"{LAB.stem}-solution.pdf")
+    solution = "\n".join(solution_pages)
     assert "Lab 3: Gradient descent and the chain rule (Solutions)" in solution
-    assert re.search(r"\b1\s+Exercise 1: gradient descent", solution)   # numbered sections
-    assert "(𝑥1 − 6)" in solution                                 # a formula, as text
-    assert "class Objective(Function):" in solution               # code
-    assert "after 45 steps" in solution                           # an output value
+    assert f"{load_settings().name} · {term}" in solution_pages[0]       # the course line
+    assert re.search(r"^1 Exercise 1: gradient descent$", solution, re.MULTILINE)  # numbered
+    assert "(𝑥1−6)" in solution.replace(" ", "")                     # a formula, as text
+    assert "[2]: class Objective(Function):" in solution             # code, with its prompt
     assert "return (x[0] - 6) ** 2 + x[1] ** 2 - x[0] * x[1]" in solution
+    assert "after 45 steps: x = (8.000000, 4.000000)" in solution     # an output value
+    assert all(re.search(r"^Solutions \d+ / \d+$", page, re.MULTILINE) for page in solution_pages)
+    reader = PdfReader(sheets / "sheets" / f"{LAB.stem}-solution.pdf")
+    assert sum("/XObject" in page["/Resources"] for page in reader.pages) >= 2   # two figures,
+    assert not any(page.images for page in reader.pages)                       # both vector
 
-    question = pdf_text(sheets / f"{LAB.stem}-question.pdf")
+    question_pages = pdf_pages(sheets / "sheets" / f"{LAB.stem}-question.pdf")
+    question = "\n".join(question_pages)
     assert "Lab 3: Gradient descent and the chain rule (Questions)" in question
     assert "# TODO return f(x) for a tensor x of shape (2,)." in question
-    assert "class Objective(Function):" in question               # skipped: code, no output
+    assert "[ ]: class Objective(Function):" in question    # skipped: code, no output
+    assert all(re.search(r"^Questions \d+ / \d+$", page, re.MULTILINE) for page in question_pages)
     for secret in ("Solution", "after 45 steps", "return (x[0] - 6) ** 2", "eigenvalue",
                    "524", "best final loss: 0.0071"):
         assert secret not in question, secret
-    html = (sheets / f"{LAB.stem}-question.html").read_text()
-    assert "border: 1px dashed" in html                           # room for the answers
+    html = (sheets / "sheets" / f"{LAB.stem}-question.html").read_text()
+    assert html.count(ANSWER_SPACE) == 3                     # room for the three answers
+    assert "Solution" not in html and "after 45 steps" not in html
+
+
+@pytest.mark.notebooks
+def test_html_sheets_need_no_network(sheets):
+    pages = sorted((sheets / "sheets").glob("*.html"))
+    assert len(pages) == 2 * len(LABS)
+    outside = re.compile(r"""<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*["']?(https?:)?//"""
+                         r"""|@import|url\(\s*["']?(https?:)?//|@font-face""", re.IGNORECASE)
+    for page in pages:
+        html = page.read_text()
+        assert not outside.search(html), (page.name, outside.search(html).group(0))
+        # 'http' only in prose links and the MathML namespace, never in a script, style or font
+        for line in html.splitlines():
+            if "http" in line and re.search(r"<(script|link|style)|font", line, re.IGNORECASE):
+                pytest.fail(f"{page.name}: {line[:200]}")
+        prose = re.sub(r"<(pre|code)\b.*?</\1>", "", html, flags=re.DOTALL)
+        assert "<math" in html and "$" not in prose         # every formula became MathML
+        assert 'src="data:image/png;base64,' in html or "<img" not in html
+
+
+@pytest.mark.notebooks
+def test_a_new_term_rebuilds_the_sheets_without_executing_a_notebook(sheets, tmp_path, monkeypatch):
+    import nbclient
+
+    out = tmp_path / "build"
+    shutil.copytree(sheets, out)                            # the other tests keep theirs
+    def no_execution(*args, **kwargs):
+        raise AssertionError("a notebook was executed")
+    monkeypatch.setattr(nbclient.NotebookClient, "execute", no_execution)
+    monkeypatch.setattr(nbclient.NotebookClient, "async_execute", no_execution)
+    notebooks = {path: (path.read_bytes(), path.stat().st_mtime_ns)
+                 for path in out.glob("*s/*.ipynb")}
+    old = load_settings().term
+    settings = tmp_path / "course.toml"
+    text = (ROOT / "course.toml").read_text()
+    assert f'term = "{old}"' in text
+    settings.write_text(text.replace(f'term = "{old}"', 'term = "Summer Term 2031"'))
+
+    assert main([str(LAB), "--out", str(out), "--jobs", "1", "--settings", str(settings)]) == 0
+    pages = pdf_pages(out / "sheets" / f"{LAB.stem}-question.pdf")
+    assert "Summer Term 2031" in pages[0] and "Summer Term 2031" in pages[1]   # title, header
+    assert old not in "\n".join(pages)
+    assert "Summer Term 2031" in (out / "sheets" / f"{LAB.stem}-solution.html").read_text()
+    assert {path: (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in out.glob("*s/*.ipynb")} == notebooks
+    assert make_sheets(LAB, out, settings=load_settings(settings)) == "up to date"
