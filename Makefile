@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    := build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all labs sheets test unit check-solutions check-questions leaks bench venv clean lock
+.PHONY: all labs sheets release test unit check-solutions check-questions leaks bench venv clean lock
 
 all: labs
 
@@ -28,6 +28,12 @@ labs: $(VENV)/.installed
 sheets: labs
 	$(PY) scripts/make_sheets.py --out $(OUT) --jobs $(JOBS)
 
+# The student release in $(OUT)/release: question notebooks and sheets, utils, a
+# README, pinned requirements, one zip; leak-checked. SOLUTIONS=1 adds the teaching
+# assistants' archive of solutions.
+release: sheets
+	$(PY) scripts/make_release.py --out $(OUT) $(if $(SOLUTIONS),--solutions)
+
 # Unit tests of the renderer and the helpers (no lab build needed).
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests -m "not notebooks"
@@ -44,8 +50,9 @@ check-questions: labs
 leaks: labs
 	$(PY) scripts/check_leaks.py --out $(OUT)
 
-# Everything: unit tests, lab tests with the leak guard, then nbval on both versions.
-test: labs
+# Everything: unit tests, lab tests with the leak guards (notebooks and release), then
+# nbval on both versions.
+test: release
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval $(OUT)/solutions --nbval-sanitize-with tests/nbval-sanitize.cfg
 	$(PY) -m pytest --nbval-lax $(OUT)/questions

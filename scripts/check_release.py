@@ -1,0 +1,119 @@
+#!/usr/bin/env python
+"""The leak guard over the student release: folder and archive.
+
+    python scripts/check_release.py [--out DIR]
+
+Checks ``DIR/release/dl-labs/`` and ``dl-labs.zip`` (scripts/make_release.py):
+
+- the archive holds exactly the folder's files, byte for byte, so checking the folder
+  checks the archive;
+- no file is a template, a solution, a build stamp, or named after one;
+- every question notebook passes the notebook leak guard (scripts/check_leaks.py)
+  against its template and the built solution;
+- no line of the question sheets (HTML text; PDF text read with pypdf) is a solution
+  line of any template or an output only a solution printed.
+
+The helpers, README, requirements and pyproject are written by the course on purpose
+and are not searched.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+from pypdf.errors import PdfReadError
+
+from check_leaks import find_leaks, secret_lines, solution_only_outputs
+from layout import ROOT, STUDENT, built_notebook
+
+OTHER_FILES = re.compile(r"^(utils/\w+\.py|pyproject\.toml|requirements\.txt|README\.md)$")
+
+
+def archive_problems(folder: Path) -> list[str]:
+    archive = folder.with_suffix(".zip")
+    if not archive.exists():
+        return [f"{archive}: missing (run make release)"]
+    on_disk = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(archive) as bundle:
+        packed = {name.removeprefix(f"{folder.name}/"): bundle.read(name)
+                  for name in bundle.namelist() if not name.endswith("/")}
+    problems = [f"{archive}: {name}: not in the folder" for name in sorted(packed.keys() - on_disk.keys())]
+    problems += [f"{archive}: {name}: missing from the archive" for name in sorted(on_disk.keys() - packed.keys())]
+    problems += [f"{archive}: {name}: differs from the folder's copy"
+                 for name in sorted(packed.keys() & on_disk.keys()) if packed[name] != on_disk[name]]
+    return problems
+
+
+def name_problems(folder: Path, stems: list[str]) -> list[str]:
+    """Files other than each lab's question notebook and question sheets, the helpers
+    and the set-up files."""
+    expected = {f"labs/{stem}.ipynb" for stem in stems}
+    expected |= {f"sheets/{stem}-question.{kind}" for stem in stems for kind in ("html", "pdf")}
+    return [f"{path}: does not belong in a student release (a template, a solution or a stamp?)"
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and str(path.relative_to(folder)) not in expected
+            and not OTHER_FILES.match(str(path.relative_to(folder)))]
+
+
+def sheet_lines(path: Path) -> list[str]:
+    """The text of a sheet, line by line: HTML without its tags, PDF through pypdf."""
+    if path.suffix == ".html":
+        text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+        return html.unescape(text).splitlines()
+    from pypdf import PdfReader
+    return [line for page in PdfReader(path).pages for line in (page.extract_text() or "").splitlines()]
+
+
+def check_release(out: Path, release: Path | None = None) -> list[str]:
+    """Every problem of the student release in ``release`` (default ``out/release``),
+    checked against the templates and the solutions built in ``out``."""
+    folder = (release or out / "release") / STUDENT
+    if not folder.is_dir():
+        return [f"{folder}: missing (run make release)"]
+    templates = sorted((ROOT / "labs").glob("*.md"))
+    problems = archive_problems(folder) + name_problems(folder, [t.stem for t in templates])
+    secrets: dict[str, str] = {}
+    for template in templates:
+        stem, text = template.stem, template.read_text(encoding="utf-8")
+        solution = nbformat.read(built_notebook(out, "solution", stem), as_version=4)
+        released = folder / "labs" / f"{stem}.ipynb"
+        if not released.exists():
+            problems.append(f"{released}: missing")
+            continue
+        question = nbformat.read(released, as_version=4)
+        problems += [f"{released}: {leak}" for leak in find_leaks(text, question, "", solution)]
+        for line in secret_lines(text):
+            secrets.setdefault(line, f"solution line of {template.name}")
+        for line in solution_only_outputs(solution, question):
+            secrets.setdefault(line, f"solution output of {template.name}")
+    for sheet in sorted((folder / "sheets").glob("*")):
+        try:
+            lines = sheet_lines(sheet)
+        except (PdfReadError, UnicodeDecodeError) as error:
+            problems.append(f"{sheet}: cannot be read, so cannot be checked ({error})")
+            continue
+        for line in lines:
+            kind = secrets.get(line.strip())
+            if kind:
+                problems.append(f"{sheet}: {kind} {line.strip()!r}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("build"))
+    args = parser.parse_args(argv)
+    problems = check_release(args.out)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"release leak guard: {'LEAK' if problems else 'ok'} ({len(problems)} problems)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
