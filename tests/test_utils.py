@@ -158,3 +158,13 @@ def test_cross_entropy_check_fires_on_the_naive_implementation_only_for_large_lo
 def test_cross_entropy_check_fires_on_a_wrong_formula():
     with pytest.raises(LossCheckError, match="ordinary logits"):
         cross_entropy_check(lambda logits, targets: stable_cross_entropy(logits, targets) * 2)
+
+
+def test_gradient_check_takes_a_non_contiguous_gradient_and_leaves_x_alone():
+    from utils.gradcheck import gradient_check
+    x = torch.arange(6.0, dtype=torch.float64).view(2, 3)
+    before = x.clone()
+    analytic = (2 * x).T.contiguous().T         # a transposed view: not contiguous
+    assert not analytic.is_contiguous()
+    gradient_check(lambda t: (t ** 2).sum(), x, analytic)
+    assert torch.equal(x, before)

@@ -32,9 +32,9 @@ class GradientCheckError(CheckFailed):
 def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
                        eps: float = 1e-6) -> torch.Tensor:
     """Central differences (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), in float64."""
-    x = x.detach().to(torch.float64)
+    x = x.detach().to(torch.float64).clone()     # a copy: the caller's tensor is never touched
     grad = torch.zeros_like(x)
-    flat_x, flat_grad = x.view(-1), grad.view(-1)
+    flat_x, flat_grad = x.view(-1), grad.view(-1)          # both contiguous: fresh tensors
     for i in range(flat_x.numel()):
         saved = flat_x[i].item()
         flat_x[i] = saved + eps
@@ -65,13 +65,13 @@ def gradient_check(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
         raise GradientCheckError(f"gradient has shape {tuple(analytic.shape)}, "
                                  f"parameters have shape {tuple(x.shape)}")
     numeric = numerical_gradient(f, x, eps)
-    errors = relative_errors(analytic, numeric).view(-1)
+    errors = relative_errors(analytic, numeric).reshape(-1)   # analytic may be a non-contiguous view
     worst = int(torch.argmax(errors))
     result = GradientCheck(float(errors[worst]), worst, numeric)
     if result.worst_relative_error > tolerance:
         raise GradientCheckError(
-            f"gradient check failed: {result}: analytic {float(analytic.view(-1)[worst]):.6g}, "
-            f"finite differences {float(numeric.view(-1)[worst]):.6g}")
+            f"gradient check failed: {result}: analytic {float(analytic.reshape(-1)[worst]):.6g}, "
+            f"finite differences {float(numeric.reshape(-1)[worst]):.6g}")
     return result
 
 
