@@ -13,9 +13,10 @@ tag or ``#!MSG`` line, not a comment-only or blank line, not prose. Each code ce
 cut into tokens with Python's ``tokenize`` (strings, f-strings and comments are single
 tokens and are never changed). A mutant changes ONE token of ONE solution line:
 
-- an operator: ``+``/``-``, ``*``//``/``, ``//`` -> ``/``, ``**`` -> ``*``, ``<``/``<=``,
-  ``>``/``>=``, ``==``/``!=``, ``+=``/``-=``, ``*=``//``/=``, ``and``/``or``
-  (``*`` and ``**`` only as binary operators, not in ``*args``);
+- an operator: ``+`` <-> ``-``, ``*`` <-> ``/``, ``//`` -> ``/``, ``**`` -> ``*``,
+  ``<`` <-> ``<=``, ``>`` <-> ``>=``, ``==`` <-> ``!=``, ``+=`` <-> ``-=``,
+  ``*=`` <-> ``/=``, ``and`` <-> ``or`` (``*`` and ``**`` only as binary operators,
+  not in ``*args``);
 - a number: ``0`` -> ``1``, ``1`` -> ``0`` and ``2``, another integer ``n`` -> ``n+1``,
   a float -> twice and half its value;
 - ``True``/``False``;
@@ -34,8 +35,10 @@ N of the lab's mutants (seeded sample, default all). Generation is a pure functi
 the template text (``generate_mutants``): the same text gives the same mutants.
 
 How a mutant is judged. The unmutated template is rendered first with the project's
-own pipeline (parse_template, split_tags, build_notebooks; the solution executed with
-nbclient as ``execute_notebooks`` does); if that fails the lab gets no score. Each
+own pipeline (parse_template, split_tags -- which also renders and compiles the
+question --, build_notebooks; the solution executed with nbclient as
+``execute_notebooks`` does, in its environment, but under one time limit for the whole
+run rather than one per cell); if that fails the lab gets no score. Each
 mutant is written into the template text, rendered the same way, and only its
 solution notebook is executed, in a temporary folder, with a time limit of
 max(20 s, 3 x the unmutated solution's time). KILLED: rendering failed, a cell raised
@@ -43,8 +46,9 @@ max(20 s, 3 x the unmutated solution's time). KILLED: rendering failed, a cell r
 to the end. Mutants run in parallel (``--jobs``, default the number of cores).
 
 It prints each survivor as ``PATH:LINE: original -> mutated`` and per lab the score
-``killed/total (pct)`` with how the mutants were killed (by a check, by another error,
-by the time limit). Exit status 1 when a lab scores below ``--min-score`` (default
+``killed/total (pct)`` with how the mutants were killed (by a check -- ``CheckFailed``
+or ``GradientCheckError`` --, by another error, by the time limit); ``--verbose``
+lists the killed mutants too, with what raised where; ``--list`` only lists mutants. Exit status 1 when a lab scores below ``--min-score`` (default
 0.9) or does not build, 2 on a usage error.
 """
 from __future__ import annotations
@@ -335,10 +339,10 @@ def score_lines(path: str, results: list[tuple[Mutant, Outcome]], *, verbose: bo
     total = len(results)
     killed = sum(outcome.killed for _, outcome in results)
     score = killed / total if total else 1.0
-    counts = {how: sum(o.how == how for _, o in results)
-              for how in ("check", "error", "timeout", "render")}
-    how = ", ".join(f"{n} by {'a check' if h == 'check' else 'another error' if h == 'error' else 'the time limit' if h == 'timeout' else 'rendering'}"
-                    for h, n in counts.items() if n)
+    ways = {"check": "a check", "error": "another error", "timeout": "the time limit",
+            "render": "rendering"}
+    how = ", ".join(f"{count} by {ways[way]}" for way in ways
+                    if (count := sum(o.how == way for _, o in results)))
     lines.append(f"{path}: score {killed}/{total} ({100 * score:.0f}%) killed"
                  + (f" ({how})" if how else "") + ("; no mutants" if not total else ""))
     return lines, score
