@@ -46,8 +46,8 @@ max(20 s, 3 x the unmutated solution's time). KILLED: rendering failed, a cell r
 to the end. Mutants run in parallel (``--jobs``, default the number of cores).
 
 It prints each survivor as ``PATH:LINE: original -> mutated`` and per lab the score
-``killed/total (pct)`` with how the mutants were killed (by a check -- ``CheckFailed``
-or ``GradientCheckError`` --, by another error, by the time limit); ``--verbose``
+``killed/total (pct)`` with how the mutants were killed (by a check -- an exception
+named ``*Check*``, e.g. ``CheckFailed``, ``GradientCheckError`` --, by another error, by the time limit); ``--verbose``
 lists the killed mutants too, with what raised where; ``--list`` only lists mutants. Exit status 1 when a lab scores below ``--min-score`` (default
 0.9) or does not build, 2 on a usage error.
 """
@@ -269,7 +269,8 @@ class Outcome:
 
 
 def _kind(ename: str) -> str:
-    return "check" if ename in ("CheckFailed", "GradientCheckError") else "error"
+    """A check's exception (CheckFailed, GradientCheckError, LossCheckError) or another."""
+    return "check" if "Check" in ename else "error"
 
 
 def run_solution(path: str, text: str, timeout: float) -> Outcome:
