@@ -365,7 +365,7 @@ def say(line: str, stream=sys.stdout) -> None:
     os.write(stream.fileno(), (line + "\n").encode())
 
 
-def main(argv: list[str] | None = None, run=_run_job) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("templates", nargs="*", metavar="TEMPLATE",
                         help="lab templates (default: every labs/*.md)")
@@ -407,7 +407,7 @@ def main(argv: list[str] | None = None, run=_run_job) -> int:
     started = time.monotonic()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         # First the unmutated labs (all at once): their times set each mutant's limit.
-        baselines = list(pool.map(run, [(i, None, path, text, 600.0)
+        baselines = list(pool.map(_run_job, [(i, None, path, text, 600.0)
                                         for i, (path, text, _) in enumerate(labs)]))
         jobs, timeouts = [], {}
         for (i, _, outcome), (path, text, mutants) in zip(baselines, labs):
@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None, run=_run_job) -> int:
         for i in [i for i in timeouts if not labs[i][2]]:
             lines, _ = score_lines(labs[i][0], [])
             say("\n".join(lines))
-        for i, mutant, outcome in pool.map(run, jobs):
+        for i, mutant, outcome in pool.map(_run_job, jobs):
             results[i].append((mutant, outcome))
             if len(results[i]) == len(labs[i][2]):
                 lines, score = score_lines(labs[i][0], results[i], verbose=args.verbose)
