@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    := build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all labs sheets release test unit check-solutions check-questions leaks bench venv clean lock
+.PHONY: all labs sheets release test unit check-solutions check-questions leaks mutants bench venv clean lock
 
 all: labs
 
@@ -56,6 +56,13 @@ test: release
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval $(OUT)/solutions --nbval-sanitize-with tests/nbval-sanitize.cfg
 	$(PY) -m pytest --nbval-lax $(OUT)/questions
+
+# Mutation test of the checks (slow; not part of `make test`): each mutant changes one
+# solution line; the lab's checks must make the solution fail. LAB= one template (default
+# all); MUTANTS_FLAGS= more options, e.g. MUTANTS_FLAGS="--limit 20 --verbose".
+LAB ?=
+mutants: $(VENV)/.installed
+	$(PY) scripts/mutants.py $(LAB) --jobs $(JOBS) $(MUTANTS_FLAGS)
 
 # Build timings on this machine: clean, sheets, no-op, one edit, and the naive pipeline.
 bench: $(VENV)/.installed
