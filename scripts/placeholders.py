@@ -8,6 +8,12 @@ Removing a block can leave a compound statement without a body::
 
 Python then refuses the whole cell. At such a place a placeholder is inserted, at the
 indentation the removed lines had, so the student sees where the code goes.
+
+A block removed from inside a function gets the placeholder too, even where the
+function still compiles (it keeps a docstring, a first line, a ``return``): otherwise
+the student's unfinished function silently returns ``None`` or a half-made value, and
+the check after it fails with an error that hides the cause. As in nbgrader, an
+unfinished function raises ``NotImplementedError``.
 """
 from __future__ import annotations
 
@@ -67,4 +73,31 @@ def insert_placeholders(lines: list[str], linenos: list[int], sites: list[Remova
         for other in sites:
             if other.index >= site.index:
                 other.index += 1
+    for site in sorted(sites, key=lambda s: s.index, reverse=True):   # later first: indices hold
+        if site.indent and _inside_function(lines, site.index, site.indent) \
+                and not _placeholder_at(lines, site.index, site.indent):
+            lines.insert(site.index, site.indent + PLACEHOLDER)
+            linenos.insert(site.index, site.lineno)
     return lines, linenos
+
+
+def _is_code(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def _inside_function(lines: list[str], index: int, indent: str) -> bool:
+    """Whether code at ``indent`` inserted before ``lines[index]`` is in a def's body."""
+    level = len(indent)
+    for line in reversed(lines[:index]):
+        if _is_code(line) and len(_indent(line)) < level:
+            if re.match(r"(async\s+)?def\s", line.lstrip()):
+                return True
+            level = len(_indent(line))
+            if level == 0:
+                return False
+    return False
+
+
+def _placeholder_at(lines: list[str], index: int, indent: str) -> bool:
+    following = next((line for line in lines[index:] if _is_code(line)), "")
+    return following == indent + PLACEHOLDER

@@ -265,15 +265,32 @@ def test_placeholders_in_nested_and_several_bodies():
         f"        else:\n            {PLACEHOLDER}")
 
 
-def test_no_placeholder_where_the_body_survives():
+def test_a_block_removed_from_a_function_leaves_a_placeholder_even_where_it_compiles():
+    """An unfinished function must raise, not return None or a half-made value."""
     question, _ = split("""
         '''python
         def f(x):
+            \"\"\"Doubled.\"\"\"
             y = x
             #!TAG HWBEGIN
             y = y * 2
             #!TAG HWEND
             return y
+        '''
+        """)
+    assert question[0].source == (
+        'def f(x):\n    """Doubled."""\n    y = x\n    raise NotImplementedError\n    return y')
+
+
+def test_no_placeholder_for_a_block_outside_every_function():
+    question, _ = split("""
+        '''python
+        y = 1
+        for i in range(3):
+            #!TAG HWBEGIN
+            y = y * 2
+            #!TAG HWEND
+            print(i)
         '''
         """)
     assert PLACEHOLDER not in question[0].source
