@@ -15,9 +15,29 @@ LABS = sorted((ROOT / "labs").glob("*.md"))
 BUILD = ROOT / "build"
 
 
-def test_labs_1_to_4_are_there():
-    assert {"01-linear-classifiers.md", "02-forward-pass.md", "03-gradient-descent.md",
-            "04-backpropagation.md"} <= {lab.name for lab in LABS}
+def test_the_thirteen_labs_are_there_and_in_the_readme():
+    assert [int(lab.name[:2]) for lab in LABS] == list(range(1, 14))
+    readme = (ROOT / "README.md").read_text()
+    for lab in LABS:
+        assert f"`labs/{lab.name}`" in readme, lab.name
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+def test_every_coding_exercise_ends_with_a_check(lab):
+    """A code cell with a solution block is followed, before the next exercise heading,
+    by a cell outside every block that calls a check from utils.checks."""
+    from check_leaks import calls_a_check
+    cells = read_template(lab).cells
+    pending = None
+    for cell in cells:
+        text = "\n".join(cell.lines)
+        if cell.cell_type == "markdown" and text.lstrip().startswith("## ") and pending:
+            raise AssertionError(f"{lab}:{pending}: no check after this exercise's code")
+        if cell.cell_type == "code" and "#!TAG HWBEGIN" in text and "def " in text:
+            pending = pending or cell.lineno(0)
+        elif cell.cell_type == "code" and "#!TAG HWBEGIN" not in text and calls_a_check(text):
+            pending = None
+    assert pending is None, f"{lab}:{pending}: no check after this exercise's code"
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
