@@ -1,18 +1,22 @@
 #!/usr/bin/env python
 """Build timings on this machine, printed, not asserted (machines are noisy).
 
-    python scripts/bench.py [--jobs N]
+    python scripts/bench.py [--jobs N] [--skip-make-test]
 
-Works on copies of labs/*.md in a temporary folder, so nothing in the repository is
-touched. Prints: the clean build of all labs; a second clean build and whether its
-notebooks are byte-identical to the first; the no-op rebuild (renderer and `make`);
-the rebuild after editing one template; and the naive pipeline (split each template,
-then `jupytext --to ipynb --execute` every question and solution file one after
-another), with the ratio between the two.
+Works on copies of labs/*.md in a temporary folder, so no template is touched. Prints:
+the clean build of all labs; a second clean build and whether its notebooks are
+byte-identical to the first; the no-op rebuild (renderer and `make`); the rebuild after
+a prose-only edit and after a solution-only edit of one template; `make test` after a
+build (in this checkout: it builds `build/` first if needed); the naive pipeline (split
+each template, then `jupytext --to ipynb --execute` every question and solution file
+one after another), with the ratio between the two; and for each notebook, run alone,
+its time in a kernel (start, execute, stop) against its code as a plain Python script
+(the Jupyter overhead), with totals.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import subprocess
@@ -23,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT / "scripts"))
+import fast_imports  # noqa: E402,F401
 
 
 def timed(command: list, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
@@ -38,18 +44,87 @@ def notebooks(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("*s/*.ipynb"))}
 
 
+def last_line(result) -> str:
+    lines = result.stdout.strip().splitlines()
+    return "; ".join(line.split(" in ", 1)[-1] for line in lines if line.startswith("[done]"))
+
+
+def edit_solution_line(template: Path) -> None:
+    """Add a comment inside the first solution block of a code cell: the solution's
+    code changes, the question's does not."""
+    lines, fence = template.read_text().split("\n"), False
+    for index, line in enumerate(lines):
+        fence = (not fence) if line.strip().startswith("```") else fence
+        if fence and line.strip() == "#!TAG HWBEGIN":
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.insert(index + 1, f"{indent}# edited by the bench")
+            template.write_text("\n".join(lines))
+            return
+    sys.exit(f"bench: {template} has no solution block in a code cell")
+
+
+def plain_script(notebook) -> str:
+    """The code the kernel runs (tagged cells skipped), as one Python script."""
+    return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code"
+                       and "skip-execution" not in cell.metadata.get("tags", []))
+
+
+async def run_in_kernel(notebook, cwd: Path) -> float:
+    from execute_notebooks import Kernel, execute_notebook
+    start = time.perf_counter()
+    kernel = Kernel(cwd)
+    try:
+        await kernel.start()
+        await execute_notebook(kernel, notebook, 600, {})
+    finally:
+        await kernel.stop()
+    return time.perf_counter() - start
+
+
+def jupyter_overhead(templates: list[Path], tmp: Path) -> None:
+    """Each notebook alone: in a kernel, then as `python script.py`."""
+    from build_notebooks import build_notebook
+    from execute_notebooks import REPRODUCIBLE_ENV
+    from parse_template import read_template
+    from split_tags import split_template
+
+    env = {**os.environ, **REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
+    print("\nJupyter overhead, one notebook at a time: kernel (start, run, stop) vs python script.py")
+    print(f"{'notebook':40} {'kernel':>9} {'python':>9} {'overhead':>9}")
+    totals = [0.0, 0.0]
+    for template in templates:
+        parsed = read_template(template)
+        for version, cells in zip(("question", "solution"), split_template(parsed)):
+            notebook = build_notebook(cells, parsed.metadata)
+            cwd = tmp / "overhead" / f"{version}s"
+            cwd.mkdir(parents=True, exist_ok=True)
+            script = cwd / f"{template.stem}.py"
+            script.write_text(plain_script(notebook))
+            in_kernel = asyncio.run(run_in_kernel(notebook, cwd))
+            plain, _ = timed([PYTHON, script.name], cwd=cwd, env=env)
+            totals[0] += in_kernel
+            totals[1] += plain
+            print(f"{version + 's/' + template.stem:40} {in_kernel:7.2f} s {plain:7.2f} s "
+                  f"{in_kernel - plain:+7.2f} s")
+    print(f"{'total':40} {totals[0]:7.2f} s {totals[1]:7.2f} s {totals[0] - totals[1]:+7.2f} s "
+          f"({totals[0] / totals[1]:.2f}x)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
     args = parser.parse_args()
     render = [PYTHON, ROOT / "scripts" / "render.py", "--jobs", str(args.jobs)]
+    make = ["make", "--no-print-directory", "-C", ROOT, "-o", ".venv/.installed"]
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         labs = tmp / "labs"
         shutil.copytree(ROOT / "labs", labs)
         templates = sorted(labs.glob("*.md"))
-        print(f"{len(templates)} labs, {args.jobs} jobs, on {os.cpu_count()} cores\n")
+        print(f"{len(templates)} labs, {args.jobs} jobs, on {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.1f} at the start\n")
 
         clean, result = timed([*render, *templates, "--out", tmp / "a"])
         print(result.stdout.rstrip())
@@ -62,16 +137,27 @@ def main() -> int:
         noop, result = timed([*render, *templates, "--out", tmp / "a"])
         assert "0 built" in result.stdout, result.stdout
         print(f"no-op rebuild (renderer):    {noop:7.3f} s")
-        make_labs = ["make", "--no-print-directory", "-C", ROOT, "labs", f"OUT={tmp / 'make-out'}"]
+        make_labs = [*make, "labs", f"OUT={tmp / 'make-out'}"]
         timed(make_labs)                                 # the first run builds
         make_noop, _ = timed(make_labs)
         print(f"no-op rebuild (make labs):   {make_noop:7.3f} s")
 
         edited = templates[0]
         edited.write_text(edited.read_text() + "\nOne more line of prose.\n")
-        one, result = timed([*render, *templates, "--out", tmp / "a"])
-        print(f"one template edited:         {one:7.2f} s  "
-              f"({result.stdout.strip().splitlines()[-1]})")
+        prose, result = timed([*render, *templates, "--out", tmp / "a"])
+        print(f"prose-only edit, one lab:    {prose:7.2f} s  ({last_line(result)})")
+        edit_solution_line(edited)
+        solution, result = timed([*render, *templates, "--out", tmp / "a"])
+        print(f"solution-only edit, one lab: {solution:7.2f} s  ({last_line(result)})")
+        timed([*render, *templates, "--out", tmp / "fresh"])
+        same = notebooks(tmp / "a") == notebooks(tmp / "fresh")
+        print(f"  rebuilt notebooks byte-identical to a clean build of the edited labs: "
+              f"{'yes' if same else 'NO'}")
+
+        if not args.skip_make_test:
+            timed([*make, "labs"])                       # `make test` after a build
+            make_test, _ = timed([*make, "test"])
+            print(f"make test after a build:     {make_test:7.2f} s  (labs in {ROOT / 'labs'})")
 
         timed([*render, *templates, "--out", tmp / "naive", "--no-execute"])
         naive = 0.0
@@ -82,6 +168,9 @@ def main() -> int:
         best = min(clean, again)
         print(f"naive pipeline (sequential): {naive:7.2f} s  "
               f"(the best clean build, {best:.2f} s, is {naive / best:.1f}x faster)")
+
+        jupyter_overhead(templates, tmp)
+        print(f"\nload average {os.getloadavg()[0]:.1f} at the end (2 cores; others share them)")
     return 0
 
 
