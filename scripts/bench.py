@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -31,10 +32,25 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import fast_imports  # noqa: E402,F401
 
 
-def timed(command: list, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
+def cpu_seconds(who=resource.RUSAGE_CHILDREN) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Seconds(float):
+    """Wall-clock seconds that also know the CPU seconds spent (processes and their
+    children, kernels included): on a shared machine the wall clock says little."""
+    cpu = 0.0
+
+    def __format__(self, spec) -> str:
+        return f"{float(self):{spec}} s ({self.cpu:.2f} s CPU)"
+
+
+def timed(command: list, **kwargs) -> tuple[Seconds, subprocess.CompletedProcess]:
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    seconds = time.perf_counter() - start
+    seconds = Seconds(time.perf_counter() - start)
+    seconds.cpu = cpu_seconds() - cpu
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(map(str, command))} failed:\n{result.stderr}{result.stdout}")
     return seconds, result
@@ -69,16 +85,18 @@ def plain_script(notebook) -> str:
                        and "skip-execution" not in cell.metadata.get("tags", []))
 
 
-async def run_in_kernel(notebook, cwd: Path) -> float:
+async def run_in_kernel(notebook, cwd: Path) -> Seconds:
     from execute_notebooks import Kernel, execute_notebook
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds() + cpu_seconds(resource.RUSAGE_SELF)
     kernel = Kernel(cwd)
     try:
         await kernel.start()
         await execute_notebook(kernel, notebook, 600, {})
     finally:
-        await kernel.stop()
-    return time.perf_counter() - start
+        await kernel.stop()                 # the kernel is reaped: its CPU time is counted
+    seconds = Seconds(time.perf_counter() - start)
+    seconds.cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_SELF) - cpu
+    return seconds
 
 
 def jupyter_overhead(templates: list[Path], tmp: Path) -> None:
@@ -90,8 +108,8 @@ def jupyter_overhead(templates: list[Path], tmp: Path) -> None:
 
     env = {**os.environ, **REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
     print("\nJupyter overhead, one notebook at a time: kernel (start, run, stop) vs python script.py")
-    print(f"{'notebook':40} {'kernel':>9} {'python':>9} {'overhead':>9}")
-    totals = [0.0, 0.0]
+    print(f"{'notebook':36} {'kernel':>22} {'python':>22} {'overhead':>8}")
+    totals = {"kernel": [0.0, 0.0], "python": [0.0, 0.0]}
     for template in templates:
         parsed = read_template(template)
         for version, cells in zip(("question", "solution"), split_template(parsed)):
@@ -102,12 +120,14 @@ def jupyter_overhead(templates: list[Path], tmp: Path) -> None:
             script.write_text(plain_script(notebook))
             in_kernel = asyncio.run(run_in_kernel(notebook, cwd))
             plain, _ = timed([PYTHON, script.name], cwd=cwd, env=env)
-            totals[0] += in_kernel
-            totals[1] += plain
-            print(f"{version + 's/' + template.stem:40} {in_kernel:7.2f} s {plain:7.2f} s "
-                  f"{in_kernel - plain:+7.2f} s")
-    print(f"{'total':40} {totals[0]:7.2f} s {totals[1]:7.2f} s {totals[0] - totals[1]:+7.2f} s "
-          f"({totals[0] / totals[1]:.2f}x)")
+            for name, seconds in (("kernel", in_kernel), ("python", plain)):
+                totals[name][0] += seconds
+                totals[name][1] += seconds.cpu
+            print(f"{version + 's/' + template.stem:36} {in_kernel:8.2f} {plain:8.2f} "
+                  f"{in_kernel - plain:+6.2f} s")
+    (kernel, kernel_cpu), (plain, plain_cpu) = totals["kernel"], totals["python"]
+    print(f"{'total':36} {kernel:8.2f} s ({kernel_cpu:.2f} s CPU) {plain:8.2f} s ({plain_cpu:.2f} s CPU) "
+          f"{kernel - plain:+6.2f} s; CPU {kernel_cpu - plain_cpu:+.2f} s")
 
 
 def main() -> int:
@@ -128,27 +148,27 @@ def main() -> int:
 
         clean, result = timed([*render, *templates, "--out", tmp / "a"])
         print(result.stdout.rstrip())
-        print(f"\nclean build:                 {clean:7.2f} s")
+        print(f"\nclean build:                 {clean:7.2f}")
         again, _ = timed([*render, *templates, "--out", tmp / "b"])
         same = notebooks(tmp / "a") == notebooks(tmp / "b")
-        print(f"second clean build:          {again:7.2f} s  "
+        print(f"second clean build:          {again:7.2f}  "
               f"(notebooks byte-identical to the first: {'yes' if same else 'NO'})")
 
         noop, result = timed([*render, *templates, "--out", tmp / "a"])
         assert "0 built" in result.stdout, result.stdout
-        print(f"no-op rebuild (renderer):    {noop:7.3f} s")
+        print(f"no-op rebuild (renderer):    {noop:7.3f}")
         make_labs = [*make, "labs", f"OUT={tmp / 'make-out'}"]
         timed(make_labs)                                 # the first run builds
         make_noop, _ = timed(make_labs)
-        print(f"no-op rebuild (make labs):   {make_noop:7.3f} s")
+        print(f"no-op rebuild (make labs):   {make_noop:7.3f}")
 
         edited = templates[0]
         edited.write_text(edited.read_text() + "\nOne more line of prose.\n")
         prose, result = timed([*render, *templates, "--out", tmp / "a"])
-        print(f"prose-only edit, one lab:    {prose:7.2f} s  ({last_line(result)})")
+        print(f"prose-only edit, one lab:    {prose:7.2f}  ({last_line(result)})")
         edit_solution_line(edited)
         solution, result = timed([*render, *templates, "--out", tmp / "a"])
-        print(f"solution-only edit, one lab: {solution:7.2f} s  ({last_line(result)})")
+        print(f"solution-only edit, one lab: {solution:7.2f}  ({last_line(result)})")
         timed([*render, *templates, "--out", tmp / "fresh"])
         same = notebooks(tmp / "a") == notebooks(tmp / "fresh")
         print(f"  rebuilt notebooks byte-identical to a clean build of the edited labs: "
@@ -157,17 +177,18 @@ def main() -> int:
         if not args.skip_make_test:
             timed([*make, "labs"])                       # `make test` after a build
             make_test, _ = timed([*make, "test"])
-            print(f"make test after a build:     {make_test:7.2f} s  (labs in {ROOT / 'labs'})")
+            print(f"make test after a build:     {make_test:7.2f}  (labs in {ROOT / 'labs'})")
 
         timed([*render, *templates, "--out", tmp / "naive", "--no-execute"])
-        naive = 0.0
+        naive = Seconds(0.0)
         for twin in sorted((tmp / "naive").glob("*s/*.md")):
             seconds, _ = timed([Path(PYTHON).parent / "jupytext", "--to", "ipynb", "--execute",
                                 "--output", tmp / "naive" / f"{twin.parent.name}-{twin.stem}.ipynb", twin])
-            naive += seconds
+            naive, cpu = Seconds(naive + seconds), naive.cpu + seconds.cpu
+            naive.cpu = cpu
         best = min(clean, again)
-        print(f"naive pipeline (sequential): {naive:7.2f} s  "
-              f"(the best clean build, {best:.2f} s, is {naive / best:.1f}x faster)")
+        print(f"naive pipeline (sequential): {naive:7.2f}  "
+              f"(the best clean build, {float(best):.2f} s, is {naive / best:.1f}x faster; in CPU time {naive.cpu / best.cpu:.1f}x)")
 
         jupyter_overhead(templates, tmp)
         print(f"\nload average {os.getloadavg()[0]:.1f} at the end (2 cores; others share them)")

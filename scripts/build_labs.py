@@ -103,7 +103,9 @@ class Builder:
     def recorded(self, template: Path, version: str) -> dict:
         return {} if self.force else recorded_notebook(stamp_path(template, self.out), version)
 
-    def prepare(self, template: Path, digest: str) -> tuple[Lab | None, list[Job]]:
+    def prepare(self, template: Path, digest: str) -> list[Job]:
+        """The lab's notebooks; those to execute come back as jobs, the lab is written now
+        if there are none."""
         from build_notebooks import build_notebook
         from parse_template import TemplateError, read_template
         from reuse_outputs import reuse_outputs
@@ -119,7 +121,7 @@ class Builder:
             lab.cells = dict(zip(("question", "solution"), split_template(parsed)))
         except TemplateError as error:
             self.fail(lab, str(error))
-            return None, []
+            return []
         environment = execution_environment(template.read_text(encoding="utf-8", errors="replace"))
         paths, jobs = output_paths(template, self.out), []
         for version in VERSIONS:
@@ -137,7 +139,7 @@ class Builder:
                                 seconds if isinstance(seconds, (int, float)) else math.inf))
         if not jobs:
             self.finish(lab)
-        return lab, jobs
+        return jobs
 
     # -- ending a lab -------------------------------------------------------------------
 
@@ -229,7 +231,6 @@ class Builder:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self.interrupt, signum)
-        labs: list[Lab] = []
         try:
             # Kernels for notebooks that will surely run start now, while templates parse.
             surely = sorted((Job(None, v, output_paths(t, self.out)[f"{v}.ipynb"].parent,
@@ -244,9 +245,7 @@ class Builder:
                 await asyncio.sleep(0)               # a signal is handled between labs
                 if self.signal is not None:
                     break
-                lab, lab_jobs = self.prepare(template, digest)
-                labs += [lab] if lab else []
-                jobs += lab_jobs
+                jobs += self.prepare(template, digest)
             if self.signal is None and jobs:
                 order = sorted(jobs, key=lambda job: -job.seconds)   # stable: template order
                 self.prestarted = min(len(surely), self.jobs + 1)
