@@ -1,12 +1,14 @@
-"""Step 4 of the pipeline: run a notebook with nbclient, cell by cell.
+"""Step 4 of the pipeline: run a notebook in a fresh kernel, cell by cell (nbclient).
 
-Cells tagged ``skip-execution`` (from ``#!TAG SKIPQUESTEXEC``) are skipped by nbclient
-itself. A failure names the template line where the failing cell starts.
+Async, so that one process drives several kernels at once and can start the next
+kernel while others run. Cells tagged ``skip-execution`` (from ``#!TAG SKIPQUESTEXEC``)
+are skipped by nbclient itself. A failure says which cell (``ExecutionError.index``).
 """
 from __future__ import annotations
 
 import os
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -15,32 +17,62 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 # uses one (labs build in parallel, one per core, and nbval re-runs them the same way).
 REPRODUCIBLE_ENV = {"SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0",
                     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# A local kernel over loopback: its TCP warning is noise; no history file on disk.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
+STARTUP_TIMEOUT = 60
 
 
 class ExecutionError(Exception):
-    pass
+    """Cell ``index`` failed (``error``: its error output), timed out or killed the kernel."""
+
+    def __init__(self, index: int, what: str, error: dict | None = None):
+        self.index, self.what, self.error = index, what, error or {}
+        super().__init__(what)
 
 
-def execute_notebook(notebook, cwd, describe_cell, timeout: int = 600) -> None:
-    """Execute in place. ``describe_cell(index)`` -> 'PATH:LINE: ... cell N' for errors."""
-    os.environ.update(REPRODUCIBLE_ENV)          # inherited by the kernel
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}},
-                            record_timing=False, coalesce_streams=True,
-                            # a local kernel over loopback: its TCP warning is noise
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+class Kernel:
+    """A python3 kernel started in ``cwd``; ``stop()`` kills it and removes its files."""
+
+    def __init__(self, cwd):
+        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.cwd, self.client = cwd, None
+
+    async def start(self) -> None:
+        env = {**os.environ, **REPRODUCIBLE_ENV}
+        await self.manager.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=KERNEL_ARGUMENTS)
+        self.client = self.manager.client()
+        self.client.start_channels()
+        await self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+        self.client.allow_stdin = False
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+        if self.manager.has_kernel:
+            # A kernel that has run its notebook has nothing left to save: kill it now.
+            await self.manager.shutdown_kernel(now=True)
+
+
+async def execute_notebook(kernel: Kernel, notebook, timeout: int, counts: dict[int, int]) -> None:
+    """Execute ``notebook`` in place in a started ``kernel``; ``counts`` gets execution
+    count -> cell index, so that a traceback's ``In[N]`` can be found in the template."""
+    client = NotebookClient(notebook, timeout=timeout, km=kernel.manager, kernel_name="python3",
+                            record_timing=False, coalesce_streams=True)
+    client.kc = kernel.client
     client.reset_execution_trackers()
-    index = None
+    reply = await client.async_wait_for_reply(client.kc.kernel_info())
+    notebook.metadata["language_info"] = reply["content"]["language_info"]
+    index = 0
     try:
-        with client.setup_kernel():
-            reply = client.wait_for_reply(client.kc.kernel_info())
-            notebook.metadata["language_info"] = reply["content"]["language_info"]
-            for index, cell in enumerate(notebook.cells):
-                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        for index, cell in enumerate(notebook.cells):
+            count = client.code_cells_executed + 1
+            counts[count] = index
+            await client.async_execute_cell(cell, index, execution_count=count)
     except CellExecutionError as error:
-        raise ExecutionError(f"{describe_cell(index)} failed: {error.ename}: "
-                             f"{error.evalue}".rstrip(": ")) from None
+        outputs = [o for o in notebook.cells[index].get("outputs", []) if o.output_type == "error"]
+        raise ExecutionError(index, "failed", outputs[-1] if outputs else
+                             {"ename": error.ename, "evalue": error.evalue}) from None
     except CellTimeoutError:
-        raise ExecutionError(f"{describe_cell(index)} did not finish within {timeout} s") from None
+        raise ExecutionError(index, f"did not finish within {timeout} s") from None
     except DeadKernelError as error:
-        raise ExecutionError(f"{describe_cell(index)}: the kernel died ({error})") from None
+        raise ExecutionError(index, f"the kernel died ({error})") from None

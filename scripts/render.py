@@ -2,6 +2,7 @@
 """Render lab templates into executed question and solution notebooks.
 
     python scripts/render.py [TEMPLATE ...] [--out DIR] [--no-execute] [--jobs N] [--force]
+                             [--cell-timeout SECONDS] [--sheets]
 
 For ``labs/NN-topic.md`` it writes ``DIR/questions/NN-topic.{ipynb,md}`` and
 ``DIR/solutions/NN-topic.{ipynb,md}``. The pipeline, one module a step:
@@ -10,85 +11,47 @@ For ``labs/NN-topic.md`` it writes ``DIR/questions/NN-topic.{ipynb,md}`` and
     split_tags         cells -> question cells, solution cells (tags checked)
     placeholders       question code cells kept compilable
     build_notebooks    cells -> nbformat notebooks
-    execute_notebooks  nbclient, SKIPQUESTEXEC cells skipped in the question
+    reuse_outputs      outputs of the last good build, if the code has not changed
+    execute_notebooks  otherwise nbclient, SKIPQUESTEXEC cells skipped in the question
+    cell_errors        a failed cell told in template lines
     write_outputs      all four files written atomically, or none
 
-A lab is rebuilt only when one of its inputs changed (the template, the renderer, the
-``utils`` modules it imports, the pinned requirements); labs build in parallel.
+``build_labs`` runs the steps for every lab; ``lab_inputs`` and ``stamps`` decide what
+is up to date. A lab is rebuilt only when one of its inputs changed (the template, the
+renderer, the ``utils`` modules it imports, the pinned requirements), and a notebook is
+executed again only when its code, its kernel or its environment changed (``--force``:
+always). Notebooks execute in parallel, ``--jobs`` at a time.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
+import asyncio
 import os
-import re
+import signal
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
 from pathlib import Path
 
-from stamps import stamp_bytes, stamp_is_current
+import fast_imports  # noqa: F401  (before anything imports nbformat)
+from lab_inputs import ROOT, UTILS, input_digest, utils_dependencies  # noqa: F401
+from stamps import output_paths, stamp_is_current, stamp_path
 
-SCRIPTS = Path(__file__).resolve().parent
-ROOT = SCRIPTS.parent
-UTILS = ROOT / "utils"
-PIPELINE = ("render.py", "stamps.py", "parse_template.py", "split_tags.py", "placeholders.py",
-            "build_notebooks.py", "execute_notebooks.py", "write_outputs.py")
-ENVIRONMENT = ("requirements.txt", "constraints.txt")
-VERSIONS = ("solution", "question")
-
-_UTILS_IMPORT = re.compile(r"^\s*(?:from\s+utils\.(\w+)|import\s+utils\.(\w+)"
-                           r"|from\s+utils\s+import\s+\(?([\w\s,]+)\)?|from\s+\.(\w+)\s+import)",
-                           re.MULTILINE)
+DEFAULT_CELL_TIMEOUT = 120     # a whole solution should take 30 s; this leaves room on a busy machine
 
 
-def say(line: str, stream=sys.stdout) -> None:
-    """Print one whole line in one write: parallel workers share the terminal, and
-    print() may write a line and its newline separately, gluing two lines together."""
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived while no kernel was running."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+
+
+def say(line: str, error: bool = False) -> None:
+    """Print one whole line in one write: several labs report at once, and print() may
+    write a line and its newline separately, gluing two lines together."""
+    stream = sys.stderr if error else sys.stdout
     stream.flush()
     os.write(stream.fileno(), (line + "\n").encode())
-
-
-def output_paths(template: Path, out: Path) -> dict[str, Path]:
-    stem = template.stem
-    return {f"{version}{suffix}": out / f"{version}s" / f"{stem}{suffix}"
-            for version in VERSIONS for suffix in (".ipynb", ".md")}
-
-
-def utils_dependencies(text: str) -> list[Path]:
-    """The utils modules a template imports, directly or through other utils modules."""
-    found: set[Path] = set()
-    pending = [text]
-    while pending:
-        for match in _UTILS_IMPORT.finditer(pending.pop()):
-            names = [name for group in match.groups() if group
-                     for name in re.split(r"[\s,]+", group) if name]
-            for name in names:
-                path = UTILS / f"{name}.py"
-                if path.exists() and path not in found:
-                    found.add(path)
-                    pending.append(path.read_text(encoding="utf-8"))
-    init = UTILS / "__init__.py"
-    return sorted(found | ({init} if found and init.exists() else set()))
-
-
-def input_digest(template: Path, execute: bool) -> str:
-    """A hash of everything a lab's notebooks are made from."""
-    data = template.read_bytes()
-    inputs = [SCRIPTS / name for name in PIPELINE] + [ROOT / name for name in ENVIRONMENT]
-    inputs += utils_dependencies(data.decode("utf-8", errors="replace"))
-    digest = hashlib.sha256(f"execute={execute}\n".encode())
-    digest.update(data)
-    for path in inputs:
-        if path.exists():
-            digest.update(f"\n{path.relative_to(ROOT)}\n".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def stamp_path(template: Path, out: Path) -> Path:
-    return out / ".stamps" / f"{template.stem}.json"
 
 
 def is_up_to_date(template: Path, out: Path, execute: bool) -> bool:
@@ -96,48 +59,22 @@ def is_up_to_date(template: Path, out: Path, execute: bool) -> bool:
                             output_paths(template, out).values())
 
 
-def render_one(template: Path, out: Path, execute: bool) -> float:
-    """Render one template; raise TemplateError or ExecutionError, writing nothing."""
-    from build_notebooks import build_notebook
-    from parse_template import read_template
-    from split_tags import split_template
-    from write_outputs import markdown_bytes, notebook_bytes, write_all
-
-    start = time.monotonic()
-    say(f"[start]  {template}")
-    digest = input_digest(template, execute)
-    parsed = read_template(template)
-    cells = dict(zip(("question", "solution"), split_template(parsed)))
-    paths = output_paths(template, out)
-    files: dict[Path, bytes] = {}
-    for version in VERSIONS:
-        notebook = build_notebook(cells[version], parsed.metadata)
-        if execute:
-            from execute_notebooks import execute_notebook
-            ipynb = paths[f"{version}.ipynb"]
-            ipynb.parent.mkdir(parents=True, exist_ok=True)
-
-            def describe_cell(index, version=version, ipynb=ipynb):
-                line = cells[version][index].first_line if index is not None else 1
-                return f"{template}:{line}: {version} notebook {ipynb}, cell {index}"
-            execute_notebook(notebook, ipynb.parent, describe_cell)
-        files[paths[f"{version}.ipynb"]] = notebook_bytes(notebook)
-        files[paths[f"{version}.md"]] = markdown_bytes(notebook)
-    files[stamp_path(template, out)] = stamp_bytes(template, digest)
-    write_all(files)
-    return time.monotonic() - start
-
-
-def _render_reporting(template: Path, out: Path, execute: bool) -> tuple[bool, float, str]:
-    """Worker: (ok, seconds, error message). Errors a user can cause become messages."""
-    from execute_notebooks import ExecutionError
-    from parse_template import TemplateError
-
-    start = time.monotonic()
-    try:
-        return True, render_one(template, out, execute), ""
-    except (TemplateError, ExecutionError) as error:
-        return False, time.monotonic() - start, str(error)
+def out_problem(out: Path) -> str | None:
+    """Why the build folder cannot be written to, or None. Nothing is created."""
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        what = "is a file" if existing == out else f"is inside {existing}, which is a file"
+        return f"{out}: cannot be the build folder: it {what}"
+    for sub in ("questions", "solutions", ".stamps"):
+        if (out / sub).exists() and not (out / sub).is_dir():
+            return f"{out / sub}: is a file where the build writes a folder"
+    try:                        # os.access says yes to root even on a read-only mount
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as error:
+        return f"{out}: cannot write in the build folder{'' if existing == out else f' ({existing})'}: {error.strerror}"
+    return None
 
 
 def find_templates(names: list[str]) -> list[Path]:
@@ -153,6 +90,33 @@ def display(path: Path) -> Path:
         return path
 
 
+def positive_seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole, positive number of seconds")
+    return value
+
+
+def template_problems(templates: list[Path]) -> list[str]:
+    problems, stems = [], {}
+    for path in templates:
+        if path.is_dir():
+            problems.append(f"{path}: is a folder; a template is a file, such as labs/01-topic.md")
+        elif not path.is_file():
+            problems.append(f"{path}:1: no such template")
+        elif path.stem in stems:
+            problems.append(f"{path}:1: writes the same notebooks as {stems[path.stem]}")
+        stems.setdefault(path.stem, path)
+    return problems
+
+
+def raise_interrupted(signum, frame) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("templates", nargs="*", metavar="TEMPLATE",
@@ -160,48 +124,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("build"), help="build folder (default: build)")
     parser.add_argument("--no-execute", action="store_true", help="write notebooks without outputs")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                        help="labs rendered in parallel (default: number of cores)")
-    parser.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+                        help="notebooks executed in parallel (default: number of cores)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild even what is up to date, and execute every notebook")
+    parser.add_argument("--cell-timeout", type=positive_seconds, default=DEFAULT_CELL_TIMEOUT,
+                        metavar="SECONDS", help="stop a cell that runs longer than this "
+                        f"(default: {DEFAULT_CELL_TIMEOUT}; a lab's whole solution must run in 30 s)")
     parser.add_argument("--sheets", action="store_true",
                         help="then make HTML and PDF sheets of every lab that built (make_sheets.py)")
     args = parser.parse_args(argv)
     execute = not args.no_execute
 
     templates = [display(path) for path in find_templates(args.templates)]
-    missing = [path for path in templates if not path.is_file()]
-    for path in missing:
-        print(f"{path}:1: no such template", file=sys.stderr)
-    stems: dict[str, Path] = {}
-    for path in templates:
-        if path.stem in stems and path not in missing:
-            print(f"{path}:1: writes the same notebooks as {stems[path.stem]}", file=sys.stderr)
-            missing.append(path)
-        stems.setdefault(path.stem, path)
-    if missing:
+    problems = template_problems(templates) + [problem for problem in [out_problem(args.out)] if problem]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
         return 2
 
-    stale = [t for t in templates if args.force or not is_up_to_date(t, args.out, execute)]
-    for template in templates:
-        if template not in stale:
-            say(f"[ok]     {template} (up to date)")
-    failed: list[Path] = []
-    jobs = max(1, min(args.jobs, len(stale)))
-    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else contextlib.nullcontext() as pool:
-        results = (pool.map(_render_reporting, stale, [args.out] * len(stale), [execute] * len(stale))
-                   if pool else (_render_reporting(t, args.out, execute) for t in stale))
-        for template, (ok, seconds, message) in zip(stale, results):
-            if ok:
-                say(f"[done]   {template} in {seconds:.1f} s")
-            else:
-                failed.append(template)
-                say(message, sys.stderr)
-                say(f"[FAILED] {template} after {seconds:.1f} s")
-    built = len(stale) - len(failed)
-    print(f"{len(templates)} labs: {built} built, {len(templates) - len(stale)} up to date, "
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, raise_interrupted)
+    from build_labs import Builder
+    builder = Builder(args.out, execute, args.force, args.jobs, args.cell_timeout, say)
+    stale: list[tuple[Path, str]] = []
+    try:
+        stale = [(t, input_digest(t, execute)) for t in templates
+                 if args.force or not is_up_to_date(t, args.out, execute)]
+        for template in templates:
+            if template not in {t for t, _ in stale}:
+                say(f"[ok]     {template} (up to date)")
+        if stale:
+            asyncio.run(builder.build(stale))    # handles the signals itself while it runs
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, raise_interrupted)
+        if builder.signal is None:
+            return report(builder, templates, len(stale), args)
+    except (Interrupted, KeyboardInterrupt) as interrupted:  # no kernel is running here
+        builder.signal = getattr(interrupted, "signum", signal.SIGINT)
+        done = set(builder.built) | set(builder.failed)
+        builder.unfinished = [t for t, _ in stale if t not in done] if stale else templates
+    built = len(builder.built)
+    print(f"interrupted: {built} lab{'s' * (built != 1)} built, {len(builder.unfinished)} not "
+          f"finished (nothing written for them)", file=sys.stderr)
+    return 128 + builder.signal
+
+
+def report(builder, templates: list[Path], stale: int, args) -> int:
+    """The summary, then the sheets if asked for; the exit status."""
+    failed = builder.failed
+    print(f"{len(templates)} labs: {len(builder.built)} built, {len(templates) - stale} up to date, "
           f"{len(failed)} failed" + "".join(f"\n  failed: {t}" for t in failed))
-    if args.sheets and not execute:
+    if args.sheets and args.no_execute:
         print("--sheets needs executed notebooks; ignored with --no-execute", file=sys.stderr)
-    if args.sheets and execute:
+    if args.sheets and not args.no_execute:
         from make_sheets import main as make_sheets_main
         built = [str(t) for t in templates if t not in failed]
         if built and make_sheets_main([*built, "--out", str(args.out)] + ["--force"] * args.force):
