@@ -10,8 +10,9 @@ Checks ``DIR/release/dl-labs/`` and ``dl-labs.zip`` (scripts/make_release.py):
 - no file is a template, a solution, a build stamp, or named after one;
 - every question notebook passes the notebook leak guard (scripts/check_leaks.py)
   against its template and the built solution;
-- no line of the question sheets (HTML text; PDF text read with pypdf) is a solution
-  line of any template or an output only a solution printed.
+- no line of a lab's question sheets (HTML text; PDF text read with pypdf) is a
+  solution line of that lab's template or an output only its solution printed (a line
+  one lab hides, a training loop say, may stand in the open in a later lab).
 
 The helpers, README, requirements and pyproject are written by the course on purpose
 and are not searched.
@@ -77,7 +78,6 @@ def check_release(out: Path, release: Path | None = None) -> list[str]:
         return [f"{folder}: missing (run make release)"]
     templates = sorted((ROOT / "labs").glob("*.md"))
     problems = archive_problems(folder) + name_problems(folder, [t.stem for t in templates])
-    secrets: dict[str, str] = {}
     for template in templates:
         stem, text = template.stem, template.read_text(encoding="utf-8")
         solution = nbformat.read(built_notebook(out, "solution", stem), as_version=4)
@@ -87,20 +87,19 @@ def check_release(out: Path, release: Path | None = None) -> list[str]:
             continue
         question = nbformat.read(released, as_version=4)
         problems += [f"{released}: {leak}" for leak in find_leaks(text, question, "", solution)]
-        for line in secret_lines(text):
-            secrets.setdefault(line, f"solution line of {template.name}")
+        # A lab's sheets against that lab's secrets: a line one lab hides (a training
+        # loop) may stand in the open in another.
+        secrets = {line: "solution line" for line in secret_lines(text)}
         for line in solution_only_outputs(solution, question):
-            secrets.setdefault(line, f"solution output of {template.name}")
-    for sheet in sorted((folder / "sheets").glob("*")):
-        try:
-            lines = sheet_lines(sheet)
-        except (PdfReadError, UnicodeDecodeError) as error:
-            problems.append(f"{sheet}: cannot be read, so cannot be checked ({error})")
-            continue
-        for line in lines:
-            kind = secrets.get(line.strip())
-            if kind:
-                problems.append(f"{sheet}: {kind} {line.strip()!r}")
+            secrets.setdefault(line, "solution output")
+        for sheet in sorted((folder / "sheets").glob(f"{stem}-*")):
+            try:
+                lines = sheet_lines(sheet)
+            except (PdfReadError, UnicodeDecodeError) as error:
+                problems.append(f"{sheet}: cannot be read, so cannot be checked ({error})")
+                continue
+            problems += [f"{sheet}: {secrets[line.strip()]} of {template.name} {line.strip()!r}"
+                         for line in lines if line.strip() in secrets]
     return problems
 
 
