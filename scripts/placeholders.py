@@ -76,8 +76,10 @@ def insert_placeholders(lines: list[str], linenos: list[int], sites: list[Remova
     for site in sorted(sites, key=lambda s: s.index, reverse=True):   # later first: indices hold
         if site.indent and _inside_function(lines, site.index, site.indent) \
                 and not _placeholder_at(lines, site.index, site.indent):
-            lines.insert(site.index, site.indent + PLACEHOLDER)
-            linenos.insert(site.index, site.lineno)
+            candidate = lines[:site.index] + [site.indent + PLACEHOLDER] + lines[site.index:]
+            if compile_error("\n".join(candidate)) is None:     # not inside brackets, say
+                lines = candidate
+                linenos.insert(site.index, site.lineno)
     return lines, linenos
 
 

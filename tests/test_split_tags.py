@@ -282,6 +282,22 @@ def test_a_block_removed_from_a_function_leaves_a_placeholder_even_where_it_comp
         'def f(x):\n    """Doubled."""\n    y = x\n    raise NotImplementedError\n    return y')
 
 
+def test_no_placeholder_inside_brackets_where_a_statement_cannot_stand():
+    question, _ = split("""
+        '''python
+        def f(x):
+            value = (
+                #!TAG HWBEGIN
+                x * 2
+                #!TAG HWEND
+            )
+            return value
+        '''
+        """)
+    assert PLACEHOLDER not in question[0].source
+    assert compile_error(question[0].source) is None
+
+
 def test_no_placeholder_for_a_block_outside_every_function():
     question, _ = split("""
         '''python
