@@ -51,7 +51,7 @@ from pathlib import Path
 import nbformat
 
 from parse_template import TemplateError, parse_template
-from split_tags import HWBEGIN, HWEND, UnknownTag, parse_tag, split_template
+from split_tags import HWBEGIN, HWEND, split_template, tag_name
 
 _KEYWORDS = {"else:", "try:", "finally:", "pass", "return", "break", "continue",
              "except:", "raise", "yield", "...", "else", "do", "end"}
@@ -64,19 +64,11 @@ def is_trivial(line: str) -> bool:
             or bool(_LATEX_ENVIRONMENT.match(stripped)))
 
 
-def _tag_name(line: str) -> str | None:
-    try:
-        tag = parse_tag(line)
-    except UnknownTag:
-        return None
-    return tag.name if tag else None
-
-
 def secret_lines(template_text: str) -> set[str]:
     """Stripped, non-trivial lines inside blocks that never stand outside a block."""
     inside, outside, in_block = set(), set(), False
     for line in template_text.splitlines():
-        name = _tag_name(line)
+        name = tag_name(line)
         if name == HWBEGIN:
             in_block = True
         elif name == HWEND:
@@ -206,7 +198,7 @@ def template_layout(path, text: str):
             if cell.cell_type == "markdown" and not in_block and line.startswith("## "):
                 exercise += 1
             section[lineno] = exercise
-            name = _tag_name(line)
+            name = tag_name(line)
             if name == HWBEGIN:
                 in_block = True
             elif name == HWEND:

@@ -72,7 +72,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 from parse_template import TemplateError, parse_template  # noqa: E402
 from placeholders import compile_error  # noqa: E402
-from split_tags import HWBEGIN, HWEND, UnknownTag, parse_tag  # noqa: E402
+from split_tags import HWBEGIN, HWEND, tag_name  # noqa: E402
 
 ROOT = SCRIPTS.parent
 MIN_TIMEOUT = 20.0
@@ -109,14 +109,6 @@ class Mutant:
 
 # ---- generation (pure) ----------------------------------------------------------------
 
-def _tag_name(line: str) -> str | None:
-    try:
-        tag = parse_tag(line)
-    except UnknownTag:
-        return None
-    return tag.name if tag else None
-
-
 def solution_cells(text: str, path: str = "template.md"):
     """(cell, set of indices of its solution code lines) for each code cell with any.
 
@@ -126,7 +118,7 @@ def solution_cells(text: str, path: str = "template.md"):
     for cell in template.cells:
         indices = set()
         for index, line in enumerate(cell.lines):
-            name = _tag_name(line)
+            name = tag_name(line)
             if name == HWBEGIN:
                 in_block = True
             elif name == HWEND:

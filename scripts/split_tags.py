@@ -61,6 +61,16 @@ def parse_tag(line: str) -> Tag | None:
     raise UnknownTag(f"unknown tag '{tag}'; did you mean '{closest}'?")
 
 
+def tag_name(line: str) -> str | None:
+    """The tag a line carries (HWBEGIN, MSG, ...), or None for a plain line or a
+    misspelt tag (the splitter reports those; the guards only need to skip them)."""
+    try:
+        tag = parse_tag(line)
+    except UnknownTag:
+        return None
+    return tag.name if tag else None
+
+
 @dataclasses.dataclass
 class RenderedCell:
     """A cell of the question or of the solution, with its template lines."""
