@@ -33,7 +33,7 @@ import tempfile
 from pathlib import Path
 
 import fast_imports  # noqa: F401  (before anything imports nbformat)
-from lab_inputs import ROOT, UTILS, input_digest, utils_dependencies  # noqa: F401
+from lab_inputs import ROOT, input_digest
 from stamps import output_paths, stamp_is_current, stamp_path
 
 DEFAULT_CELL_TIMEOUT = 120     # a whole solution should take 30 s; this leaves room on a busy machine

@@ -140,7 +140,7 @@ def test_missing_template_is_an_error(tmp_path):
 
 
 def test_a_lab_depends_on_the_utils_modules_it_imports_and_theirs():
-    from render import UTILS, utils_dependencies
+    from lab_inputs import UTILS, utils_dependencies
     deps = utils_dependencies("from utils.plotting import plot_loss_curve\nimport torch\n")
     assert deps == [UTILS / "__init__.py", UTILS / "plotting.py"]
     assert UTILS / "data.py" in utils_dependencies("from utils.data import five_points")
