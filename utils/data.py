@@ -5,6 +5,9 @@ from collections.abc import Sequence
 
 import torch
 
+from utils import seeding
+
+
 # The five points of lab 1, used again in labs 3 and 4.
 FIVE_POINTS = ((0.0, 0.0), (1.0, 0.0), (0.0, -1.0), (-1.0, 0.0), (0.0, 1.0))
 
@@ -46,7 +49,7 @@ def split(x: torch.Tensor, y: torch.Tensor, fractions: Sequence[float] = (0.6, 0
     what rounding leaves."""
     if abs(sum(fractions) - 1) > 1e-9:
         raise ValueError(f"fractions {tuple(fractions)} do not add up to 1")
-    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    order = torch.randperm(len(x), generator=seeding.generator(seed))
     sizes = [round(f * len(x)) for f in fractions[:-1]]
     sizes.append(len(x) - sum(sizes))
     return [(x[part], y[part]) for part in torch.split(order, sizes)]

@@ -7,6 +7,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from utils import seeding
 from utils.checks import CheckFailed
 
 
@@ -20,7 +21,7 @@ def cross_entropy_check(cross_entropy: Callable[[torch.Tensor, torch.Tensor], to
     ``torch.nn.functional.cross_entropy`` on ordinary logits and on logits scaled to
     the hundreds. Returns the absolute error of each case; raises LossCheckError if
     one is not finite or above ``tolerance`` times the size of the loss."""
-    generator = torch.Generator().manual_seed(seed)
+    generator = seeding.generator(seed)
     logits = torch.randn(8, 5, generator=generator)
     targets = torch.randint(0, 5, (8,), generator=generator)
     errors = {}

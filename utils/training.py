@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from utils import seeding
+
 
 @torch.no_grad()
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -36,7 +38,7 @@ def train_classifier(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epoc
     many epochs.
     """
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
+    generator = seeding.generator(seed)
     history: dict[str, list[float]] = {"train_loss": []}
     if validation is not None:
         history["val_accuracy"] = []
