@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    := build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all labs sheets release test unit check-solutions check-questions leaks mutants bench venv clean lock
+.PHONY: all labs sheets release test unit check-solutions check-questions leaks mutants robust mistakes bench venv clean lock
 
 all: labs
 
@@ -65,6 +65,19 @@ test: release
 LAB ?=
 mutants: $(VENV)/.installed
 	$(PY) scripts/mutants.py $(LAB) --jobs $(JOBS) $(MUTANTS_FLAGS)
+
+# Other draws (slow; not part of `make test`): each solution under seed offsets OFFSETS
+# and thread counts THREADS; every check must still pass. LAB= one template (default all).
+OFFSETS ?= 1-5
+THREADS ?= 1,4
+robust: $(VENV)/.installed
+	$(PY) scripts/robust.py $(LAB) --offsets $(OFFSETS) --threads $(THREADS) --jobs $(JOBS)
+
+# Students' mistakes (slow; not part of `make test`): each mistake of labs/NN-topic.mistakes.toml
+# must fail at its exercise's check with a message that points at it. MISTAKES_FLAGS=--fresh
+# gives every mistake a fresh kernel.
+mistakes: $(VENV)/.installed
+	$(PY) scripts/mistakes.py $(LAB) --jobs $(JOBS) $(MISTAKES_FLAGS)
 
 # Build timings on this machine: clean, sheets, no-op, one edit, and the naive pipeline.
 bench: $(VENV)/.installed
