@@ -28,10 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-sys.path.insert(0, str(ROOT / "scripts"))
-import fast_imports  # noqa: E402,F401
 
 
 def cpu_seconds(who=resource.RUSAGE_CHILDREN) -> float:
@@ -88,7 +88,7 @@ def plain_script(notebook) -> str:
 
 
 async def run_in_kernel(notebook, cwd: Path) -> Seconds:
-    from execute_notebooks import Kernel, execute_notebook
+    from courseware.notebooks.execute import Kernel, execute_notebook
     start, cpu = time.perf_counter(), cpu_seconds() + cpu_seconds(resource.RUSAGE_SELF)
     kernel = Kernel(cwd)
     try:
@@ -103,10 +103,10 @@ async def run_in_kernel(notebook, cwd: Path) -> Seconds:
 
 def jupyter_overhead(templates: list[Path], tmp: Path) -> None:
     """Each notebook alone: in a kernel, then as `python script.py`."""
-    from build_notebooks import build_notebook
-    from execute_notebooks import REPRODUCIBLE_ENV
-    from parse_template import read_template
-    from split_tags import split_template
+    from courseware.notebooks.build import build_notebook
+    from courseware.notebooks.execute import REPRODUCIBLE_ENV
+    from courseware.template.parse import read_template
+    from courseware.template.tags import split_template
 
     env = {**os.environ, **REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
     print("\nJupyter overhead, one notebook at a time: kernel (start, run, stop) vs python script.py")

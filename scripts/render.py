@@ -5,22 +5,25 @@
                              [--cell-timeout SECONDS] [--sheets]
 
 For ``labs/NN-topic.md`` it writes ``DIR/questions/NN-topic.{ipynb,md}`` and
-``DIR/solutions/NN-topic.{ipynb,md}``. The pipeline, one module a step:
+``DIR/solutions/NN-topic.{ipynb,md}``. This file is the command (arguments, messages,
+exit status); the steps are modules of the ``courseware`` package beside it:
 
-    parse_template     template file -> cells that know their template lines
-    split_tags         cells -> question cells, solution cells (tags checked)
-    placeholders       question code cells kept compilable
-    build_notebooks    cells -> nbformat notebooks
-    reuse_outputs      outputs of the last good build, if the code has not changed
-    execute_notebooks  otherwise nbclient, SKIPQUESTEXEC cells skipped in the question
-    cell_errors        a failed cell told in template lines
-    write_outputs      all four files written atomically, or none
+    template/parse          template file -> cells that know their template lines
+    template/tags           cells -> question cells, solution cells (tags checked)
+    template/placeholders   question code cells kept compilable
+    notebooks/inputs        what a lab is made from, hashed: up to date or not
+    notebooks/prepare       cells -> notebooks (notebooks/build); outputs of the last
+                            good build where the code has not changed (notebooks/reuse)
+    notebooks/schedule      the other notebooks executed (notebooks/execute, nbclient),
+                            longest first, ``--jobs`` at a time; Ctrl-C and SIGTERM
+    notebooks/finish        all four files and the stamp written atomically, or none
+                            (notebooks/write, notebooks/stamps); a failed cell told in
+                            template lines (notebooks/cell_errors)
 
-``build_labs`` runs the steps for every lab; ``lab_inputs`` and ``stamps`` decide what
-is up to date. A lab is rebuilt only when one of its inputs changed (the template, the
-renderer, the ``utils`` modules it imports, the pinned requirements), and a notebook is
-executed again only when its code, its kernel or its environment changed (``--force``:
-always). Notebooks execute in parallel, ``--jobs`` at a time.
+A lab is rebuilt only when one of its inputs changed (the template, the renderer, the
+``utils`` modules it imports, the pinned requirements), and a notebook is executed
+again only when its code, its kernel or its environment changed (``--force``: always).
+``--sheets`` then runs ``make_sheets.py`` on the labs that built.
 """
 from __future__ import annotations
 
@@ -32,9 +35,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import fast_imports  # noqa: F401  (before anything imports nbformat)
-from lab_inputs import ROOT, input_digest
-from stamps import output_paths, stamp_is_current, stamp_path
+import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
+from courseware.layout import STAMPS, lab_templates, stamp_path
+from courseware.messages import count, display, say
+from courseware.notebooks.inputs import input_digest
+from courseware.notebooks.stamps import output_paths, stamp_is_current
 
 DEFAULT_CELL_TIMEOUT = 120     # a whole solution should take 30 s; this leaves room on a busy machine
 
@@ -46,16 +51,8 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def say(line: str, error: bool = False) -> None:
-    """Print one whole line in one write: several labs report at once, and print() may
-    write a line and its newline separately, gluing two lines together."""
-    stream = sys.stderr if error else sys.stdout
-    stream.flush()
-    os.write(stream.fileno(), (line + "\n").encode())
-
-
 def is_up_to_date(template: Path, out: Path, execute: bool) -> bool:
-    return stamp_is_current(stamp_path(template, out), input_digest(template, execute),
+    return stamp_is_current(stamp_path(out, template.stem), input_digest(template, execute),
                             output_paths(template, out).values())
 
 
@@ -67,7 +64,7 @@ def out_problem(out: Path) -> str | None:
     if not existing.is_dir():
         what = "is a file" if existing == out else f"is inside {existing}, which is a file"
         return f"{out}: cannot be the build folder: it {what}"
-    for sub in ("questions", "solutions", ".stamps"):
+    for sub in ("questions", "solutions", STAMPS):
         if (out / sub).exists() and not (out / sub).is_dir():
             return f"{out / sub}: is a file where the build writes a folder"
     try:                        # os.access says yes to root even on a read-only mount
@@ -78,16 +75,7 @@ def out_problem(out: Path) -> str | None:
 
 
 def find_templates(names: list[str]) -> list[Path]:
-    if names:
-        return [Path(name) for name in names]
-    return sorted((ROOT / "labs").glob("*.md"), key=lambda p: p.name)
-
-
-def display(path: Path) -> Path:
-    try:
-        return path.resolve().relative_to(Path.cwd())
-    except ValueError:
-        return path
+    return [Path(name) for name in names] if names else lab_templates()
 
 
 def positive_seconds(text: str) -> int:
@@ -143,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, raise_interrupted)
-    from build_labs import Builder
-    builder = Builder(args.out, execute, args.force, args.jobs, args.cell_timeout, say)
+    from courseware.notebooks.schedule import Scheduler
+    builder = Scheduler(args.out, execute, args.force, args.jobs, args.cell_timeout, say)
     stale: list[tuple[Path, str]] = []
     try:
         stale = [(t, input_digest(t, execute)) for t in templates
@@ -162,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         builder.signal = getattr(interrupted, "signum", signal.SIGINT)
         done = set(builder.built) | set(builder.failed)
         builder.unfinished = [t for t, _ in stale if t not in done] if stale else templates
-    built = len(builder.built)
-    print(f"interrupted: {built} lab{'s' * (built != 1)} built, {len(builder.unfinished)} not "
+    print(f"interrupted: {count(len(builder.built), 'lab')} built, {len(builder.unfinished)} not "
           f"finished (nothing written for them)", file=sys.stderr)
     return 128 + builder.signal
 
@@ -171,14 +158,20 @@ def main(argv: list[str] | None = None) -> int:
 def report(builder, templates: list[Path], stale: int, args) -> int:
     """The summary, then the sheets if asked for; the exit status."""
     failed = builder.failed
-    print(f"{len(templates)} labs: {len(builder.built)} built, {len(templates) - stale} up to date, "
+    print(f"{count(len(templates), 'lab')}: {len(builder.built)} built, {len(templates) - stale} up to date, "
           f"{len(failed)} failed" + "".join(f"\n  failed: {t}" for t in failed))
     if args.sheets and args.no_execute:
         print("--sheets needs executed notebooks; ignored with --no-execute", file=sys.stderr)
     if args.sheets and not args.no_execute:
-        from make_sheets import main as make_sheets_main
-        built = [str(t) for t in templates if t not in failed]
-        if built and make_sheets_main([*built, "--out", str(args.out)] + ["--force"] * args.force):
+        from courseware.settings import SettingsError, load_settings
+        from courseware.sheets.build import make_all_sheets
+        built = [t for t in templates if t not in failed]
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            print(error, file=sys.stderr)
+            return 1
+        if built and make_all_sheets(built, args.out, jobs=args.jobs, force=args.force, settings=settings):
             return 1
     return 1 if failed else 0
 

@@ -2,10 +2,10 @@
 solution output. Each rule fires on a planted example and stays quiet on a clean lab."""
 import nbformat
 
-from build_notebooks import build_notebook
-from check_leaks import calls_a_check, check_lab, find_check_leaks, numbers
-from parse_template import parse_template
-from split_tags import split_template
+from courseware.notebooks.build import build_notebook
+from courseware.guards.leaks import calls_a_check, check_lab, find_check_leaks, numbers
+from courseware.template.parse import parse_template
+from courseware.template.tags import split_template
 
 TEMPLATE = '''# Lab 0: checks
 

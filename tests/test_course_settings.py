@@ -4,8 +4,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
-from course_settings import CourseSettings, SettingsError, load_settings
+from courseware.settings import CourseSettings, SettingsError, load_settings
 
 
 def settings_file(tmp_path, text):
@@ -46,7 +45,7 @@ def test_mistakes_name_the_file_and_line(tmp_path, text, line, message):
 
 
 def test_a_missing_file_is_reported_without_a_traceback(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "course_settings.py"),
+    result = subprocess.run([sys.executable, "-m", "courseware.settings",
                              str(tmp_path / "course.toml")], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.startswith(f"{tmp_path / 'course.toml'}:1: no such settings file")

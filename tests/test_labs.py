@@ -4,12 +4,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from build_notebooks import build_notebook
-from check_leaks import check_lab, find_leaks
+from courseware.notebooks.build import build_notebook
+from courseware.guards.leaks import check_lab, find_leaks
 from conftest import ROOT
-from parse_template import parse_template, read_template
-from placeholders import compile_error
-from split_tags import split_template
+from courseware.template.parse import parse_template, read_template
+from courseware.template.placeholders import compile_error
+from courseware.template.tags import split_template
 
 LABS = sorted((ROOT / "labs").glob("*.md"))
 BUILD = ROOT / "build"
@@ -26,7 +26,7 @@ def test_the_thirteen_labs_are_there_and_in_the_readme():
 def test_every_coding_exercise_ends_with_a_check(lab):
     """A code cell with a solution block is followed, before the next exercise heading,
     by a cell outside every block that calls a check from utils.checks."""
-    from check_leaks import calls_a_check
+    from courseware.guards.leaks import calls_a_check
     cells = read_template(lab).cells
     pending = None
     for cell in cells:

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from mutants import Mutant, Outcome, apply_mutant, generate_mutants, score_lines
+from courseware.guards.mutants import Mutant, Outcome, apply_mutant, generate_mutants, score_lines
 
 TINY = '''# Lab 0: tiny
 

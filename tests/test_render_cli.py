@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, render
-from placeholders import compile_error
+from courseware.template.placeholders import compile_error
 
 GOOD = textwrap.dedent('''\
     # Lab 99: a tiny lab
@@ -140,7 +140,7 @@ def test_missing_template_is_an_error(tmp_path):
 
 
 def test_a_lab_depends_on_the_utils_modules_it_imports_and_theirs():
-    from lab_inputs import UTILS, utils_dependencies
+    from courseware.notebooks.inputs import UTILS, utils_dependencies
     deps = utils_dependencies("from utils.plotting import plot_loss_curve\nimport torch\n")
     assert deps == [UTILS / "__init__.py", UTILS / "plotting.py"]
     assert UTILS / "data.py" in utils_dependencies("from utils.data import five_points")
@@ -199,7 +199,7 @@ def test_seed_template_renders_into_well_formed_notebooks(tmp_path):
 
 
 def test_a_corrupt_or_foreign_stamp_means_build_again(tmp_path):
-    from stamps import stamp_bytes, stamp_is_current
+    from courseware.notebooks.stamps import stamp_bytes, stamp_is_current
     output, stamp = tmp_path / "lab.ipynb", tmp_path / "lab.json"
     output.write_text("{}")
     stamp.write_bytes(stamp_bytes("lab.md", "abc"))
@@ -345,7 +345,7 @@ def test_failing_cell_is_reported_at_the_failing_statement_with_the_user_frames(
 
 
 def test_traceback_frames_are_read_from_ipython_text():
-    from cell_errors import frames
+    from courseware.notebooks.cell_errors import frames
     traceback = [   # as IPython 9 sends them, colours included
         "\x1b[31m-----\x1b[39m", "\x1b[31mZeroDivisionError\x1b[39m   Traceback (most recent call last)",
         "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 3\x1b[39m\n\x1b[32m      1\x1b[39m y = "
@@ -490,7 +490,7 @@ def test_unchanged_code_reuses_outputs_and_gives_a_clean_builds_bytes(tmp_path):
 
 def test_execution_key_changes_with_code_metadata_kernel_and_environment():
     import nbformat
-    from lab_inputs import execution_key
+    from courseware.notebooks.inputs import execution_key
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Text"),
                                                nbformat.v4.new_code_cell("x = 1")])
     key = execution_key(notebook, "env")

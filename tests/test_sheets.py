@@ -6,10 +6,12 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
-from course_settings import load_settings
-from make_sheets import main, make_sheets
-from sheet_notebook import ANSWER_SPACE, best_output, lab_title, sheet_notebook
+from conftest import ROOT, command
+
+main = command("make_sheets").main
+from courseware.settings import load_settings
+from courseware.sheets.build import make_sheets
+from courseware.sheets.notebook import ANSWER_SPACE, best_output, lab_title, sheet_notebook
 
 BUILD = ROOT / "build"
 LABS = sorted((ROOT / "labs").glob("*.md"))

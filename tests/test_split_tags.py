@@ -3,9 +3,9 @@ import textwrap
 
 import pytest
 
-from parse_template import TemplateError, decode_template, parse_template
-from placeholders import PLACEHOLDER, compile_error
-from split_tags import split_template
+from courseware.template.parse import TemplateError, decode_template, parse_template
+from courseware.template.placeholders import PLACEHOLDER, compile_error
+from courseware.template.tags import split_template
 
 FENCE = "```"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from courseware.layout import VERSIONS, built_notebook
+
 
 def stamp_bytes(template, digest: str, notebooks: dict | None = None) -> bytes:
     """What a build records beside its outputs. ``notebooks``: version ->
@@ -37,14 +39,7 @@ def recorded_notebook(stamp: Path, version: str) -> dict:
     return entry if isinstance(entry, dict) else {}
 
 
-VERSIONS = ("solution", "question")
-
-
 def output_paths(template: Path, out: Path) -> dict[str, Path]:
     """'solution.ipynb', 'solution.md', 'question.ipynb', 'question.md' -> path."""
-    return {f"{version}{suffix}": out / f"{version}s" / f"{template.stem}{suffix}"
+    return {f"{version}{suffix}": built_notebook(out, version, template.stem, suffix)
             for version in VERSIONS for suffix in (".ipynb", ".md")}
-
-
-def stamp_path(template: Path, out: Path) -> Path:
-    return out / ".stamps" / f"{template.stem}.json"

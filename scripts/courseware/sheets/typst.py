@@ -10,9 +10,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from sheet_pandoc import SCRIPTS, SheetError, run_pandoc
+from courseware.sheets.pandoc import SHEETS, SheetError, run_pandoc
 
-TEMPLATE = SCRIPTS / "sheet_template.typ"
+TEMPLATE = SHEETS / "template.typ"
 
 
 def typst_source(notebook, folder: Path, meta: dict) -> tuple[Path, list[str]]:

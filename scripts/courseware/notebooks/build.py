@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import nbformat
 
-from split_tags import RenderedCell
+from courseware.template.tags import RenderedCell
 
 DEFAULT_KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 

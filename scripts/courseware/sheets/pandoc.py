@@ -9,8 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent
-FILTER = SCRIPTS / "sheet_filter.lua"
+SHEETS = Path(__file__).resolve().parent       # the package folder, with the filter and templates
+FILTER = SHEETS / "filter.lua"
 
 
 class SheetError(Exception):

@@ -1,5 +1,5 @@
-"""Build the labs that are out of date: each notebook is executed or gets its outputs
-carried over, and each lab is written as soon as its two notebooks are done.
+"""Running the notebooks of the labs that are out of date, and ending each lab as soon
+as its two notebooks are done (``finish``).
 
 Notebooks, not labs, are the unit of work: the longest first (as timed by the last
 build), at most ``jobs`` at a time, with one kernel started ahead so that the next
@@ -9,42 +9,15 @@ SIGTERM stops them all, writes nothing half-done and leaves no file behind.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import math
 import signal
 import time
 from pathlib import Path
 
-from lab_inputs import execution_environment, execution_key
-from stamps import VERSIONS, output_paths, recorded_notebook, stamp_bytes, stamp_path
-
-
-@dataclasses.dataclass
-class Lab:
-    template: Path
-    digest: str
-    cells: dict = dataclasses.field(default_factory=dict)       # version -> RenderedCells
-    notebooks: dict = dataclasses.field(default_factory=dict)   # version -> notebook
-    status: dict = dataclasses.field(default_factory=dict)      # version -> how it got outputs
-    record: dict = dataclasses.field(default_factory=dict)      # version -> stamp entry
-    started: float = dataclasses.field(default_factory=time.monotonic)
-    announced: bool = False        # its "[start]" line is printed
-    question_failure: str | None = None    # told once the solution has run
-    failed: bool = False
-
-    def describe(self) -> str:
-        states = set(self.status.values())
-        if len(states) == 1:
-            return states.pop()
-        return ", ".join(f"{version} {self.status[version]}" for version in VERSIONS)
-
-
-@dataclasses.dataclass
-class Job:
-    lab: Lab
-    version: str
-    cwd: Path
-    seconds: float                 # as the last build took; inf when unknown
+from courseware.layout import VERSIONS
+from courseware.notebooks.finish import Results, describe_error
+from courseware.notebooks.prepare import Job, Lab, prepare_lab, recorded
+from courseware.notebooks.stamps import output_paths
 
 
 class KernelPool:
@@ -55,7 +28,7 @@ class KernelPool:
 
     @staticmethod
     async def _start(cwd: Path):
-        from execute_notebooks import Kernel
+        from courseware.notebooks.execute import Kernel
         cwd.mkdir(parents=True, exist_ok=True)       # the notebook's folder: its working folder
         kernel = Kernel(cwd)
         try:
@@ -82,15 +55,15 @@ class KernelPool:
                 pass
 
 
-class Builder:
-    """Builds labs; ``built``, ``failed`` and ``unfinished`` say how each ended, and
-    ``signal`` which signal stopped the build (None if none did)."""
+class Scheduler:
+    """Builds labs; ``results.built``, ``results.failed`` and ``unfinished`` say how each
+    ended, and ``signal`` which signal stopped the build (None if none did)."""
 
     def __init__(self, out: Path, execute: bool, force: bool, jobs: int, timeout: int, say):
         self.out, self.execute, self.force = out, execute, force
-        self.jobs, self.timeout, self.say = max(1, jobs), timeout, say
-        self.built: list[Path] = []
-        self.failed: list[Path] = []
+        self.jobs, self.timeout = max(1, jobs), timeout
+        self.results = Results(out, say)
+        self.say = say
         self.unfinished: list[Path] = []
         self.signal: int | None = None
         self.tasks: list[asyncio.Task] = []
@@ -98,83 +71,30 @@ class Builder:
         self.pool = KernelPool()
         self.prestarted = 0                          # notebooks in line with a kernel started
 
-    # -- preparing a lab: template -> notebooks, outputs reused where they can be ------
+    @property
+    def built(self) -> list[Path]:
+        return self.results.built
 
-    def recorded(self, template: Path, version: str) -> dict:
-        return {} if self.force else recorded_notebook(stamp_path(template, self.out), version)
+    @property
+    def failed(self) -> list[Path]:
+        return self.results.failed
 
     def prepare(self, template: Path, digest: str) -> list[Job]:
-        """The lab's notebooks; those to execute come back as jobs, the lab is written now
-        if there are none."""
-        from build_notebooks import build_notebook
-        from parse_template import TemplateError, read_template
-        from reuse_outputs import reuse_outputs
-        from split_tags import split_template
-
-        lab = Lab(template, digest)
+        """The lab's jobs; a lab with none is written now, one with mistakes fails now."""
+        from courseware.template.parse import TemplateError
         try:
-            parsed = read_template(template)
-            if not any("".join(cell.lines).strip() for cell in parsed.cells):
-                what = "has no cell, only a header" if template.read_text().strip() else "is empty"
-                raise TemplateError(template, [(1, f"the template {what}: no text and no code "
-                                                   "(an empty lab is almost always a mistake)")])
-            lab.cells = dict(zip(("question", "solution"), split_template(parsed)))
+            lab, jobs = prepare_lab(template, digest, self.out, self.execute, self.force)
         except TemplateError as error:
-            self.fail(lab, str(error))
+            self.results.fail(Lab(template, digest), str(error))
             return []
-        environment = execution_environment(template.read_text(encoding="utf-8", errors="replace"))
-        paths, jobs = output_paths(template, self.out), []
-        for version in VERSIONS:
-            notebook = lab.notebooks[version] = build_notebook(lab.cells[version], parsed.metadata)
-            if not self.execute:
-                lab.status[version] = "not executed"
-                continue
-            key, recorded = execution_key(notebook, environment), self.recorded(template, version)
-            lab.record[version] = {"key": key, "seconds": recorded.get("seconds")}
-            if recorded.get("key") == key and reuse_outputs(notebook, paths[f"{version}.ipynb"]):
-                lab.status[version] = "outputs reused"
-            else:
-                seconds = recorded.get("seconds")
-                jobs.append(Job(lab, version, paths[f"{version}.ipynb"].parent,
-                                seconds if isinstance(seconds, (int, float)) else math.inf))
         if not jobs:
-            self.finish(lab)
+            self.results.finish(lab)
         return jobs
-
-    # -- ending a lab -------------------------------------------------------------------
-
-    def finish(self, lab: Lab) -> None:
-        """Write the lab's four files and its stamp, all or none."""
-        from write_outputs import markdown_bytes, notebook_bytes, write_all
-        paths, files = output_paths(lab.template, self.out), {}
-        for version in VERSIONS:
-            files[paths[f"{version}.ipynb"]] = notebook_bytes(lab.notebooks[version])
-            files[paths[f"{version}.md"]] = markdown_bytes(lab.notebooks[version])
-        files[stamp_path(lab.template, self.out)] = stamp_bytes(lab.template, lab.digest, lab.record)
-        write_all(files)
-        self.built.append(lab.template)
-        self.say(f"[done]   {lab.template} in {time.monotonic() - lab.started:.1f} s ({lab.describe()})")
-
-    def fail(self, lab: Lab, message: str) -> None:
-        lab.failed = True
-        self.failed.append(lab.template)
-        self.say(message, error=True)
-        self.say(f"[FAILED] {lab.template} after {time.monotonic() - lab.started:.1f} s")
-
-    def describe_error(self, job: Job, error, counts: dict[int, int]) -> str:
-        from cell_errors import describe_failure
-        cells = job.lab.cells[job.version]
-        where = f"{job.version} notebook {job.cwd / job.lab.template.stem}.ipynb, cell {error.index}"
-        if error.what != "failed":
-            return f"{job.lab.template}:{cells[error.index].first_line}: {where} {error.what}"
-        line, traceback = describe_failure(job.lab.template, cells, counts, error.index, error.error)
-        what = f"{error.error.get('ename', 'Error')}: {error.error.get('evalue', '')}".rstrip(": ")
-        return "\n".join([f"{job.lab.template}:{line}: {where} failed: {what}", *traceback])
 
     # -- executing ----------------------------------------------------------------------
 
     async def run_job(self, job: Job, order: list[Job], running: asyncio.Semaphore) -> None:
-        from execute_notebooks import ExecutionError, execute_notebook
+        from courseware.notebooks.execute import ExecutionError, execute_notebook
         lab, kernel, failure = job.lab, None, None
         try:
             async with running:
@@ -196,7 +116,7 @@ class Builder:
                     try:
                         await execute_notebook(kernel, lab.notebooks[job.version], self.timeout, counts)
                     except ExecutionError as error:
-                        failure = self.describe_error(job, error, counts)
+                        failure = describe_error(job, error, counts)
                     else:
                         lab.record[job.version]["seconds"] = round(time.monotonic() - start, 2)
         finally:
@@ -213,12 +133,12 @@ class Builder:
             return
         failure = failure or (lab.question_failure if "solution" in lab.status else None)
         if failure is not None:
-            self.fail(lab, failure)
+            self.results.fail(lab, failure)
             for task, other in zip(self.tasks, order):
                 if other.lab is lab and other is not job and task not in self.stopping:
                     task.cancel()
         elif len(lab.status) == len(VERSIONS):
-            self.finish(lab)
+            self.results.finish(lab)
 
     def interrupt(self, signum: int) -> None:
         if self.signal is None:
@@ -234,9 +154,9 @@ class Builder:
         try:
             # Kernels for notebooks that will surely run start now, while templates parse.
             surely = sorted((Job(None, v, output_paths(t, self.out)[f"{v}.ipynb"].parent,
-                                 self.recorded(t, v).get("seconds") or math.inf)
+                                 recorded(t, v, self.out, self.force).get("seconds") or math.inf)
                              for t, _ in stale for v in VERSIONS
-                             if self.execute and "key" not in self.recorded(t, v)),
+                             if self.execute and "key" not in recorded(t, v, self.out, self.force)),
                             key=lambda job: -job.seconds)
             for job in surely[: self.jobs + 1]:
                 self.pool.prestart(job.cwd)

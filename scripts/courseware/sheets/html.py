@@ -8,9 +8,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from sheet_pandoc import SCRIPTS, run_pandoc
+from courseware.sheets.pandoc import SHEETS, run_pandoc
 
-TEMPLATE = SCRIPTS / "sheet_template.html"
+TEMPLATE = SHEETS / "template.html"
 
 
 def html_bytes(notebook, meta: dict) -> tuple[bytes, list[str]]:

@@ -12,8 +12,8 @@ and that nothing here uses (also a pytest plugin).
 A module set to None in ``sys.modules`` raises ImportError when imported, which both
 packages catch.
 
-    import fast_imports                 # first, in scripts
-    python -m pytest -p scripts.fast_imports ...
+    import courseware.fast_imports                 # first, in scripts
+    python -m pytest -p courseware.fast_imports ...
 """
 import sys
 

@@ -1,14 +1,12 @@
-#!/usr/bin/env python
-"""The leak guard over the student release: folder and archive.
-
-    python scripts/check_release.py [--out DIR]
+"""The leak guard over the student release: folder and archive (``make_release.py``
+runs it on every release before it replaces the last one).
 
 Checks ``DIR/release/dl-labs/`` and ``dl-labs.zip`` (scripts/make_release.py):
 
 - the archive holds exactly the folder's files, byte for byte, so checking the folder
   checks the archive;
 - no file is a template, a solution, a build stamp, or named after one;
-- every question notebook passes the notebook leak guard (scripts/check_leaks.py)
+- every question notebook passes the notebook leak guard (``courseware.guards.leaks``)
   against its template and the built solution;
 - no line of a lab's question sheets (HTML text; PDF text read with pypdf) is a
   solution line of that lab's template or an output only its solution printed (a line
@@ -19,18 +17,16 @@ and are not searched.
 """
 from __future__ import annotations
 
-import argparse
 import html
 import re
-import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
 from pypdf.errors import PdfReadError
 
-from check_leaks import find_leaks, secret_lines, solution_only_outputs
-from layout import ROOT, STUDENT, built_notebook
+from courseware.guards.leaks import find_leaks, secret_lines, solution_only_outputs
+from courseware.layout import STUDENT, built_notebook, lab_templates
 
 OTHER_FILES = re.compile(r"^(utils/\w+\.py|pyproject\.toml|requirements\.txt|README\.md)$")
 
@@ -70,15 +66,19 @@ def sheet_lines(path: Path) -> list[str]:
     return [line for page in PdfReader(path).pages for line in (page.extract_text() or "").splitlines()]
 
 
-def check_release(out: Path, release: Path | None = None) -> list[str]:
+def check_release(out: Path, release: Path | None = None, stems: list[str] | None = None) -> list[str]:
     """Every problem of the student release in ``release`` (default ``out/release``),
-    checked against the templates and the solutions built in ``out``."""
+    checked against the templates and the solutions built in ``out``. ``stems``: look
+    inside only these labs' notebooks and sheets (the names and the archive are
+    always checked whole)."""
     folder = (release or out / "release") / STUDENT
     if not folder.is_dir():
         return [f"{folder}: missing (run make release)"]
-    templates = sorted((ROOT / "labs").glob("*.md"))
+    templates = lab_templates()
     problems = archive_problems(folder) + name_problems(folder, [t.stem for t in templates])
     for template in templates:
+        if stems is not None and template.stem not in stems:
+            continue
         stem, text = template.stem, template.read_text(encoding="utf-8")
         solution = nbformat.read(built_notebook(out, "solution", stem), as_version=4)
         released = folder / "labs" / f"{stem}.ipynb"
@@ -101,18 +101,3 @@ def check_release(out: Path, release: Path | None = None) -> list[str]:
             problems += [f"{sheet}: {secrets[line.strip()]} of {template.name} {line.strip()!r}"
                          for line in lines if line.strip() in secrets]
     return problems
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("build"))
-    args = parser.parse_args(argv)
-    problems = check_release(args.out)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    print(f"release leak guard: {'LEAK' if problems else 'ok'} ({len(problems)} problems)")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,16 +9,17 @@ import re
 import sys
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent
-ROOT = SCRIPTS.parent
-UTILS = ROOT / "utils"
-PIPELINE = ("render.py", "fast_imports.py", "lab_inputs.py", "stamps.py", "parse_template.py",
-            "split_tags.py", "placeholders.py", "build_notebooks.py", "reuse_outputs.py",
-            "build_labs.py", "execute_notebooks.py", "cell_errors.py", "write_outputs.py")
+from courseware.layout import PACKAGE, ROOT, UTILS
+
+# What the notebooks are made with: the render command, the package's shared modules,
+# the template and notebook steps.
+PIPELINE = [ROOT / "scripts" / "render.py", PACKAGE / "__init__.py", PACKAGE / "layout.py",
+            PACKAGE / "fast_imports.py", PACKAGE / "messages.py",
+            *sorted((PACKAGE / "template").glob("*.py")), *sorted((PACKAGE / "notebooks").glob("*.py"))]
 ENVIRONMENT = ("requirements.txt", "constraints.txt")
 # How a kernel runs (environment variables, options) changes outputs; how they are
 # reported or written does not.
-EXECUTION = ("execute_notebooks.py",)
+EXECUTION = [PACKAGE / "notebooks" / "execute.py"]
 
 _UTILS_IMPORT = re.compile(r"^\s*(?:from\s+utils\.(\w+)|import\s+utils\.(\w+)"
                            r"|from\s+utils\s+import\s+\(?([\w\s,]+)\)?|from\s+\.(\w+)\s+import)",
@@ -54,7 +55,7 @@ def input_digest(template: Path, execute: bool) -> str:
     data = template.read_bytes()
     digest = hashlib.sha256(f"execute={execute}\n".encode())
     digest.update(data)
-    _hash_files(digest, [SCRIPTS / name for name in PIPELINE] + [ROOT / name for name in ENVIRONMENT]
+    _hash_files(digest, PIPELINE + [ROOT / name for name in ENVIRONMENT]
                 + utils_dependencies(data.decode("utf-8", errors="replace")))
     return digest.hexdigest()
 
@@ -63,7 +64,7 @@ def execution_environment(template_text: str) -> str:
     """A hash of what a kernel runs with besides the code: the Python that runs the
     kernel, the pinned packages, the utils modules the lab imports, the executor."""
     digest = hashlib.sha256(f"{sys.executable}\n{sys.version}\n".encode())
-    _hash_files(digest, [ROOT / name for name in ENVIRONMENT] + [SCRIPTS / name for name in EXECUTION]
+    _hash_files(digest, [ROOT / name for name in ENVIRONMENT] + EXECUTION
                 + utils_dependencies(template_text))
     return digest.hexdigest()
 

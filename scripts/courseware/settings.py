@@ -1,7 +1,6 @@
-#!/usr/bin/env python
 """The course's settings, read from ``course.toml`` at the top of the repository.
 
-    python scripts/course_settings.py [PATH]     # prints the settings, or what is wrong
+    python -m courseware.settings [PATH]     # prints the settings, or what is wrong
 
 Keys (a missing key takes its default): ``name`` (default "Deep Learning"), ``term``
 (default: none, the sheets then show the course name alone), ``institution`` (default:
@@ -18,7 +17,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from courseware.layout import ROOT
+
 SETTINGS = ROOT / "course.toml"
 
 

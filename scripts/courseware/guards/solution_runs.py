@@ -14,10 +14,10 @@ import queue
 import time
 from pathlib import Path
 
-from cell_errors import describe_failure
-from execute_notebooks import KERNEL_ARGUMENTS, REPRODUCIBLE_ENV, STARTUP_TIMEOUT
-from parse_template import parse_template
-from split_tags import RenderedCell, split_template
+from courseware.notebooks.cell_errors import describe_failure
+from courseware.notebooks.execute import KERNEL_ARGUMENTS, REPRODUCIBLE_ENV, STARTUP_TIMEOUT
+from courseware.template.parse import parse_template
+from courseware.template.tags import RenderedCell, split_template
 
 OFFSET_VARIABLE = "LABS_SEED_OFFSET"      # utils.seeding reads it
 

@@ -18,8 +18,8 @@ import dataclasses
 import difflib
 import re
 
-from parse_template import Template, TemplateError
-from placeholders import RemovalSite, compile_error, insert_placeholders
+from courseware.template.parse import Template, TemplateError
+from courseware.template.placeholders import RemovalSite, compile_error, insert_placeholders
 
 HWBEGIN, HWEND, SKIP, MSG = "#!TAG HWBEGIN", "#!TAG HWEND", "#!TAG SKIPQUESTEXEC", "#!MSG"
 KNOWN_TAGS = (HWBEGIN, HWEND, SKIP, MSG)
