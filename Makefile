@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 OUT    := build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all labs sheets release test unit check-solutions check-questions leaks mutants robust mistakes bench venv clean lock
+.PHONY: all labs sheets release test unit check-solutions check-questions leaks numbers mutants robust mistakes bench venv clean lock
 
 all: labs
 
@@ -49,6 +49,10 @@ check-questions: labs
 # No line or output of a solution in any question notebook.
 leaks: labs
 	$(PY) scripts/check_leaks.py --out $(OUT)
+
+# Every number the solutions' text quotes from a run is printed by its code.
+numbers: labs
+	$(PY) scripts/check_numbers.py --out $(OUT)
 
 # Everything, on every core (pytest-xdist): unit and lab tests with the leak guards
 # (notebooks and the release, which `test` builds with the sheets first), then

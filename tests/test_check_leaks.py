@@ -110,3 +110,46 @@ def test_rule_2_spares_what_a_shared_cell_prints_too():
     solution.cells[3].outputs.append(stream("steps taken: 45\n"))
     solution.cells[1].outputs = [stream("steps taken: 45\n")]      # the imports cell
     assert find_check_leaks("lab.md", TEMPLATE, solution, question) == []
+
+
+# ---- numbers of the solution in what the question shows ----------------------------------
+
+NUMBER_TEMPLATE = '''# Lab 0: counting parameters
+
+How many parameters has `MLP([64, 256, 10])`? TEXT
+
+```python
+sizes = [64, 256, 10]
+print(OUTPUT)
+```
+
+#!TAG HWBEGIN
+$64 \\cdot 256 + 256 + 256 \\cdot 10 + 10 = 19210$: there are 19,210 parameters, and the
+loss ends at 0.4567. COMMENT
+#!TAG HWEND
+'''
+
+
+def number_leaks(text="", output='"ready"', comment=""):
+    template = NUMBER_TEMPLATE.replace("TEXT", text).replace("OUTPUT", output).replace("COMMENT", comment)
+    question = build_notebook(split_template(parse_template("lab.md", template))[0], {})
+    for cell in question.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{eval(output)}\n")]
+    from courseware.guards.leaks import find_number_leaks
+    return find_number_leaks("lab.md", template, question)
+
+
+def test_a_number_of_the_solution_in_the_question_text_or_outputs_is_a_leak():
+    assert number_leaks() == []
+    assert number_leaks(text="(19,210 parameters)") == [
+        'lab.md:11: question cell 0 says 19210, which gives away "19210", a number of the solution']
+    assert number_leaks(output='"final loss", 0.45671') == [
+        'lab.md:12: question cell 1 prints 0.45671, which gives away "0.4567", a number of the solution']
+
+
+def test_sizes_round_numbers_and_numbers_shown_on_purpose_are_not_leaks():
+    assert number_leaks(text="Use $19210$ as a hint.") == []            # math the exercise gives
+    assert number_leaks(text="(about 1,000 of them)") == []             # one significant digit
+    assert number_leaks(output='"final loss", 0.4567',
+                        comment="<!-- shown to students: 0.4567 (the question runs it) -->") == []

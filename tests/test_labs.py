@@ -61,6 +61,24 @@ def test_no_solution_leaks_into_the_built_question(lab):
 
 
 @pytest.mark.notebooks
+@pytest.mark.notebooks
+@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+def test_every_number_in_the_solutions_text_is_printed_by_its_code(lab):
+    from courseware.guards.numbers import check_lab_numbers
+    assert check_lab_numbers(lab, BUILD) == []
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+def test_every_lab_seeds_through_utils_seeding(lab):
+    """So that `make robust` can draw again: no seed that LABS_SEED_OFFSET cannot shift."""
+    import re
+    direct = [f"{lab.name}:{number}: {line.strip()}" for number, line in
+              enumerate(lab.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"torch\.manual_seed\(|Generator\(\)\.manual_seed\(|np\.random\.seed\(|"
+                           r"default_rng\(|random\.seed\(|random_state\s*=\s*\d", line)]
+    assert direct == [], "seed through utils.seeding (seeding.manual_seed, seeding.generator)"
+
+
 @pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
 def test_built_solution_ran_every_cell_and_question_skipped_only_tagged_cells(lab):
     solution = nbformat.read(BUILD / "solutions" / f"{lab.stem}.ipynb", as_version=4)

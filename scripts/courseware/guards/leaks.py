@@ -36,6 +36,16 @@ Check cells (a code cell outside every block whose code calls a ``check_*`` help
    solution output: an output line of a solution-only cell that no shared cell other
    than a check cell prints. (The question guard above cannot see this: a check cell
    is shared, so what it prints counts as shared output.)
+
+Numbers in what the question shows. A number of three or more significant digits
+(``85,002``, ``0.457``; not ``1,000`` or ``0.0100``) that a line inside a block writes
+(prose or code) is a number of the solution. No output of the question notebook may
+print it and no text of the question may say it (math and inline code aside: sizes and
+formulas the exercise gives), at its written precision (so ``85002`` and ``0.4567``
+both give those two away). Lines are compared whole above; this rule finds an answer
+inside a longer line ("(85,002 parameters)"). Where the solution discusses a number
+that the question shows on purpose (a shared experiment's result), the line says so in
+a comment the reader sees: ``<!-- shown to students: 0.2782, 0.0984 -->``.
 """
 from __future__ import annotations
 
@@ -48,6 +58,7 @@ from pathlib import Path
 import nbformat
 
 from courseware.template.parse import TemplateError, parse_template
+from courseware.layout import built_notebook
 from courseware.template.blocks import template_lines, text_lines
 from courseware.template.tags import split_template
 
@@ -251,17 +262,55 @@ def _check_output_leaks(path, checks: list[CheckCell], solution, question) -> li
     return leaks
 
 
+_SHOWN = re.compile(r"<!--\s*shown to students:(?P<numbers>.*?)-->", re.IGNORECASE)
+
+
+def solution_numbers(template_text: str) -> dict[float, tuple[str, int, float]]:
+    """Value -> (spelling, template line, half a unit of its last digit) of every number
+    of three or more significant digits (or with a thousands separator) that a line
+    inside a block writes, but those a ``shown to students`` comment names."""
+    from courseware.guards.numbers import counted_numbers
+    inside: dict[float, tuple[str, int, float]] = {}
+    shown: set[float] = set()
+    for line in text_lines(template_text):
+        if line.tag is not None:
+            continue
+        for comment in _SHOWN.finditer(line.text):
+            shown |= {value for _, value, _ in counted_numbers(comment["numbers"])}
+        if line.in_block:
+            for spelling, value, tolerance in counted_numbers(_SHOWN.sub("", line.text)):
+                inside.setdefault(value, (spelling, line.lineno, tolerance))
+    return {value: found for value, found in inside.items() if value not in shown}
+
+
+def find_number_leaks(path, template_text: str, question) -> list[str]:
+    """Each cell of the question whose source or output shows a number of the solution."""
+    from courseware.guards.numbers import masked, numbers_in, printed_numbers
+    secrets = solution_numbers(template_text)
+    shown = [(value, cell, "prints") for value, cell in printed_numbers(question)]
+    shown += [(value, index, "says") for index, cell in enumerate(question.cells)
+              if cell.cell_type == "markdown" for value in numbers_in(masked(cell.source))]
+    leaks = []
+    for value, cell, how in dict.fromkeys(shown):
+        for secret, (spelling, lineno, tolerance) in secrets.items():
+            if abs(value - secret) <= tolerance * (1 + 1e-9):
+                leaks.append(f"{path}:{lineno}: question cell {cell} {how} {value:g}, which gives away "
+                             f"\"{spelling}\", a number of the solution")
+    return sorted(set(leaks), key=lambda leak: int(leak.split(":")[1]))
+
+
 def check_lab(template: Path, out: Path) -> list[str]:
     """Every leak of a built lab, one message each (PATH: or PATH:LINE: first)."""
     stem = template.stem
     try:
-        question = nbformat.read(out / "questions" / f"{stem}.ipynb", as_version=4)
-        solution = nbformat.read(out / "solutions" / f"{stem}.ipynb", as_version=4)
-        markdown = (out / "questions" / f"{stem}.md").read_text(encoding="utf-8")
+        question = nbformat.read(built_notebook(out, "question", stem), as_version=4)
+        solution = nbformat.read(built_notebook(out, "solution", stem), as_version=4)
+        markdown = built_notebook(out, "question", stem, ".md").read_text(encoding="utf-8")
     except FileNotFoundError as error:
         return [f"{template}: not built: {error.filename} (run `make` first)"]
     text = template.read_text(encoding="utf-8")
     leaks = [f"{template}: question {leak}" for leak in find_leaks(text, question, markdown, solution)]
+    leaks += find_number_leaks(template, text, question)
     try:
         leaks += find_check_leaks(template, text, solution, question)
     except TemplateError as error:
