@@ -13,7 +13,7 @@ from pathlib import Path
 
 from courseware.guards.leaks import check_lab
 from courseware.layout import lab_templates
-from courseware.messages import display
+from courseware.messages import display, report_each_lab
 
 
 def main(argv=None) -> int:
@@ -22,14 +22,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("build"))
     args = parser.parse_args(argv)
     templates = args.templates or [display(path) for path in lab_templates()]
-    failed = 0
-    for template in templates:
-        leaks = check_lab(template, args.out)
-        for leak in leaks:
-            print(leak, file=sys.stderr)
-        failed += bool(leaks)
-        print(f"{'LEAK' if leaks else 'ok  '} {template}")
-    return 1 if failed else 0
+    return report_each_lab(templates, lambda template: check_lab(template, args.out), "LEAK")
 
 
 if __name__ == "__main__":

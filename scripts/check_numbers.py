@@ -15,7 +15,7 @@ from pathlib import Path
 import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
 from courseware.guards.numbers import check_lab_numbers
 from courseware.layout import lab_templates
-from courseware.messages import display
+from courseware.messages import display, report_each_lab
 
 
 def main(argv=None) -> int:
@@ -23,14 +23,8 @@ def main(argv=None) -> int:
     parser.add_argument("templates", nargs="*", type=Path, help="lab templates (default: every labs/*.md)")
     parser.add_argument("--out", type=Path, default=Path("build"), help="build folder (default: build)")
     args = parser.parse_args(argv)
-    failed = 0
-    for template in args.templates or [display(path) for path in lab_templates()]:
-        problems = check_lab_numbers(template, args.out)
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        failed += bool(problems)
-        print(f"{'NUMBERS' if problems else 'ok     '} {template}")
-    return 1 if failed else 0
+    templates = args.templates or [display(path) for path in lab_templates()]
+    return report_each_lab(templates, lambda template: check_lab_numbers(template, args.out), "NUMBERS")
 
 
 if __name__ == "__main__":

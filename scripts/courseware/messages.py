@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -26,3 +27,16 @@ def display(path: Path) -> Path:
 def count(number: int, noun: str) -> str:
     """'1 lab', '2 labs', '0 labs'."""
     return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def report_each_lab(templates: list[Path], problems_of: Callable[[Path], list[str]], word: str) -> int:
+    """For each lab its problems on stderr, then ``ok`` or ``word`` and the lab on stdout
+    (a guard's report); the exit status: 1 when any lab has a problem."""
+    failed = False
+    for template in templates:
+        problems = problems_of(template)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        failed |= bool(problems)
+        print(f"{word if problems else 'ok'.ljust(len(word))} {template}", flush=True)
+    return 1 if failed else 0
