@@ -25,3 +25,19 @@ def test_the_validator_rejects_a_broken_workflow(tmp_path):
     broken.write_text(WORKFLOW.read_text().replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"))
     result = validate(broken)
     assert result.returncode != 0 and "runs_on" in result.stdout + result.stderr
+
+
+GUARDS = ROOT / ".github" / "workflows" / "guards.yml"
+
+
+def test_the_slow_guards_run_once_per_lab_on_changes_to_labs_and_weekly():
+    result = validate(GUARDS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = GUARDS.read_text()
+    labs = sorted(path.stem for path in (ROOT / "labs").glob("*.md"))
+    listed = [line.strip()[2:] for line in text.splitlines() if line.startswith("          - ")]
+    assert listed == labs, "the matrix lists every lab, once"
+    for command in ("make mutants LAB=labs/${{ matrix.lab }}.md", "make mistakes LAB=labs/${{ matrix.lab }}.md",
+                    "make robust LAB=labs/${{ matrix.lab }}.md", "upload-artifact", "cron:",
+                    '- "labs/**"', '- "utils/**"', "shell: bash"):
+        assert command in text, command
