@@ -11,10 +11,17 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 all: labs
 
-# The environment is rebuilt when the pinned requirements change.
+# The environment is rebuilt when the pinned requirements change. PyTorch's CPU build
+# comes from the page requirements.txt names; TORCH_WHEELS names another page of wheels
+# (make TORCH_WHEELS=https://download.pytorch.org/whl/cu126/torch/ for CUDA 12.6:
+# pip takes the highest local version, +cu126 over +cpu). --retries 0: a source that
+# cannot be reached (offline, wheels on disk) costs seconds, not minutes; after a
+# network error, run make again.
+TORCH_WHEELS ?=
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --retries 0 \
+	    $(if $(TORCH_WHEELS),--find-links $(TORCH_WHEELS)) -r requirements.txt
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -29,10 +36,11 @@ sheets: labs
 	$(PY) scripts/make_sheets.py --out $(OUT) --jobs $(JOBS)
 
 # The student release in $(OUT)/release: question notebooks and sheets, utils, a
-# README, pinned requirements, one zip; leak-checked. SOLUTIONS=1 adds the teaching
-# assistants' archive of solutions.
+# README, pinned requirements, one zip; leak-checked. LABS="04 05" releases only those
+# labs (a week's); SOLUTIONS=1 adds the teaching assistants' archive of solutions.
+LABS ?=
 release: sheets
-	$(PY) scripts/make_release.py --out $(OUT) $(if $(SOLUTIONS),--solutions)
+	$(PY) scripts/make_release.py --out $(OUT) $(if $(LABS),--labs $(LABS)) $(if $(SOLUTIONS),--solutions)
 
 # Unit tests of the renderer and the helpers (no lab build needed).
 unit: $(VENV)/.installed

@@ -134,9 +134,9 @@ def test_make_mistakes_reports_each_mistake_that_is_not_caught_as_it_must_be():
     lines = result.stdout.splitlines()
     assert lines[:3] == [
         f"{sidecar}:29: 'a right answer' passed every check of 'Exercise 2: the mean': no check catches it",
-        f"{sidecar}:36: 'no sum' the check at {lab}:32 crashes instead of failing: RuntimeError: "
+        f"{sidecar}:36: 'no sum' the check at {lab}:36 crashes instead of failing: RuntimeError: "
         "Boolean value of Tensor with more than one value is ambiguous (raise CheckFailed with a message)",
-        f"{sidecar}:43: 'a message that does not say' the check at {lab}:32 fails, but its message "
+        f"{sidecar}:43: 'a message that does not say' the check at {lab}:36 fails, but its message "
         "does not mention 'divides': CheckFailed: mean of [1, 2, 6]: wrong mean"]
     assert lines[3].startswith(f"{lab}: 3/6 mistakes caught at their exercise's check "
                                "(Exercise 1: 2, Exercise 2: 4); ")

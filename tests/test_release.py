@@ -25,6 +25,7 @@ def test_requirements_pin_what_students_need_as_the_course_does():
         pinned(constraints, ("jupyterlab",))
     text = requirements_text((ROOT / "constraints.txt").read_text())
     assert "torch==2.13.0" in text and "-e ." in text and "pytest" not in text
+    assert "-f https://download.pytorch.org/whl/cpu/torch/" in text          # the CPU build
 
 
 def test_archives_are_reproducible_and_mirror_the_folder(tmp_path):
@@ -53,10 +54,11 @@ def test_student_release_holds_questions_sheets_utils_and_nothing_of_a_solution(
     with zipfile.ZipFile(ARCHIVE) as bundle:
         names = {name.removeprefix(f"{STUDENT}/") for name in bundle.namelist()}
     stems = sorted(p.stem for p in (ROOT / "labs").glob("*.md"))
+    from courseware.guards.release import released_utils
     expected = ({f"labs/{stem}.ipynb" for stem in stems}
                 | {f"sheets/{stem}-question.{kind}" for stem in stems for kind in ("html", "pdf")}
-                | {f"utils/{p.name}" for p in (ROOT / "utils").glob("*.py")}
-                | {"README.md", "requirements.txt", "pyproject.toml"})
+                | {f"utils/{p.name}" for p in released_utils(stems)}
+                | {"README.md", "LICENSE", "requirements.txt", "pyproject.toml"})
     assert names == expected
     assert check_release(BUILD) == []
 
@@ -118,3 +120,102 @@ def test_a_release_with_a_leak_replaces_nothing(tmp_path, monkeypatch, capsys):
     assert "x.ipynb: planted leak" in capsys.readouterr().err
     assert (out / "release" / f"{STUDENT}.zip").read_bytes() == good
     assert sorted(p.name for p in (out / "release").iterdir()) == [STUDENT, f"{STUDENT}.zip"]
+
+
+# ---- a week's labs; notebooks that run what they show; every verdict at once ----------
+
+@pytest.mark.notebooks
+def test_a_release_of_three_labs_holds_only_them_and_the_helpers_they_import(tmp_path):
+    from courseware.release.build import labs, publish
+    from courseware.settings import load_settings
+    out = tmp_path / "build"
+    for part in ("questions", "solutions", "sheets"):
+        shutil.copytree(BUILD / part, out / part)
+    stems = labs(out, ["01", "02", "03-gradient-descent"])
+    assert publish(out, stems, load_settings(), solutions=False) == []
+    with zipfile.ZipFile(out / "release" / f"{STUDENT}.zip") as bundle:
+        names = {name.removeprefix(f"{STUDENT}/") for name in bundle.namelist()}
+        dates = {info.date_time for info in bundle.infolist()}
+    modules = {"__init__", "checks", "data", "diagrams", "gradcheck", "losscheck", "plotting", "seeding"}
+    assert names == ({f"labs/{stem}.ipynb" for stem in stems} | {f"utils/{m}.py" for m in modules}
+                     | {f"sheets/{stem}-question.{kind}" for stem in stems for kind in ("html", "pdf")}
+                     | {"README.md", "LICENSE", "requirements.txt", "pyproject.toml"})
+    assert len(dates) == 1 and dates != {(1980, 1, 1, 0, 0, 0)}      # the inputs' last commit
+    readme = (out / "release" / STUDENT / "README.md").read_text()
+    assert "`01-linear-classifiers`, `02-forward-pass`, `03-gradient-descent`" in readme
+    assert "--allow-root" in readme and "python -m utils.checks" in readme
+    # a solution line planted in a shipped helper: the guard names the module and the line
+    helper = out / "release" / STUDENT / "utils" / "plotting.py"
+    helper.write_text(helper.read_text() + "    gradient = torch.stack([2 * (x[0] - 6) - x[1], 2 * x[1] - x[0]])\n")
+    problems = [p for p in check_release(out) if "plotting.py" in p and "solution line" in p]
+    assert problems and "03-gradient-descent.md" in problems[0]
+    with pytest.raises(SystemExit, match="labs/99: no such lab"):
+        labs(out, ["99"])
+
+
+def test_released_notebooks_run_every_cell_but_keep_nbvals_tags():
+    from courseware.release.build import student_notebook
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", metadata={
+        "tags": ["skip-execution", "nbval-skip", "mine"]})])
+    released = nbformat.reads(student_notebook(nbformat.writes(notebook).encode()).decode(), as_version=4)
+    assert released.cells[0].metadata["tags"] == ["nbval-skip", "mine"]
+
+
+@pytest.fixture(scope="module")
+def tiny_release(tmp_path_factory):
+    """The tiny fixture lab rendered and made into a student's notebook, untouched,
+    with a wrong answer and with a right one."""
+    from conftest import render
+    from courseware.release.build import student_notebook
+    out = tmp_path_factory.mktemp("tiny")
+    result = render(ROOT / "tests" / "fixtures" / "99-mistakes.md", "--out", out, "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    question = student_notebook((out / "questions" / "99-mistakes.ipynb").read_bytes()).decode()
+    copies = {"untouched": question,
+              "wrong": question.replace("raise NotImplementedError", "return x + x", 1),
+              "right": question.replace("raise NotImplementedError", "return x * x", 1)
+                               .replace("raise NotImplementedError", "return x.sum() / len(x)", 1)}
+    for name, text in copies.items():
+        (out / f"{name}.ipynb").write_text(text)
+    return out
+
+
+@pytest.mark.parametrize("copy, outcome", [("untouched", "NotImplementedError"), ("wrong", "CheckFailed"),
+                                           ("right", None)])
+def test_nbconvert_execute_on_a_released_notebook_stops_at_a_todo_or_a_wrong_answer(tiny_release, copy, outcome):
+    result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                             "--output", f"run-{copy}.ipynb", f"{copy}.ipynb"],
+                            cwd=tiny_release, capture_output=True, text=True)
+    if outcome is None:
+        assert result.returncode == 0, result.stderr[-2000:]
+    else:
+        assert result.returncode != 0 and outcome in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("copy, lines, total", [
+    ("untouched", ["  not done  a TODO is left: NotImplementedError raised"] * 2,
+     "0 of 2 checks passed, 0 failed, 2 not done, 0 with an error"),
+    ("wrong", ["  FAILED    square(3): wrong value; the value is 6, the reference gives 9 "
+               "(tolerance rtol=1e-05, atol=1e-08)", "  not done  a TODO is left: NotImplementedError raised"],
+     "0 of 2 checks passed, 1 failed, 1 not done, 0 with an error"),
+    ("right", ["  passed    square(3)", "  passed    mean of [1, 2, 6]"],
+     "2 of 2 checks passed, 0 failed, 0 not done, 0 with an error"),
+])
+def test_the_verdict_command_prints_every_check_by_exercise_then_a_total(tiny_release, copy, lines, total):
+    result = subprocess.run([sys.executable, "-m", "utils.checks", f"{copy}.ipynb"],
+                            cwd=tiny_release, capture_output=True, text=True)
+    assert result.stdout.splitlines() == ["Exercise 1: squares", lines[0], "Exercise 2: the mean", lines[1],
+                                          f"{copy}.ipynb: {total}"], result.stderr[-2000:]
+    assert result.returncode == (0 if copy == "right" else 1)
+
+
+@pytest.mark.notebooks
+def test_a_real_released_notebook_stops_at_its_first_todo(tmp_path):
+    with zipfile.ZipFile(ARCHIVE) as bundle:
+        bundle.extractall(tmp_path)
+    release = tmp_path / STUDENT
+    result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                             "--output", str(tmp_path / "run.ipynb"), "labs/03-gradient-descent.ipynb"],
+                            cwd=release, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(release)})
+    assert result.returncode != 0 and "NotImplementedError" in result.stderr, result.stderr[-2000:]

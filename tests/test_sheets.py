@@ -104,6 +104,7 @@ def test_lab_3_pdfs_have_title_course_formula_code_outputs_and_no_solution_in_th
     assert "# TODO return f(x) for a tensor x of shape (2,)." in question
     assert "[ ]: class Objective(Function):" in question    # skipped: code, no output
     assert all(re.search(r"^Questions \d+ / \d+$", page, re.MULTILINE) for page in question_pages)
+    assert f"Licence: {load_settings().licence}" in question_pages[-1]     # the terms, last page
     for secret in ("Solution", "after 45 steps", "return (x[0] - 6) ** 2", "eigenvalue",
                    "524", "best final loss: 0.0071"):
         assert secret not in question, secret

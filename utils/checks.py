@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -178,3 +179,81 @@ def expect_failure(check: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
         return str(error)
     raise CheckFailed(f"{getattr(check, '__name__', check)} passed on an input that is wrong "
                       f"on purpose; the check cannot tell right from wrong")
+
+
+# ---- every verdict of a lab at once: python -m utils.checks labs/NN-topic.ipynb ---------
+
+_CHECK_CALL = re.compile(r"\b(?:check_\w+|expect_failure)\s*\(")
+
+
+def _exercise_of(source: str, current: str) -> str:
+    """The exercise a markdown cell opens (its `## ` heading), or the current one."""
+    headings = [line[3:].strip() for line in source.splitlines() if line.startswith("## ")]
+    return headings[-1] if headings else current
+
+
+def _verdict(cell) -> list[tuple[str, str]]:
+    """(status, what) for a check cell that has run: each 'check passed' line, or why it
+    did not pass."""
+    found = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            found += [("passed", line[len("check passed: "):]) for line in output.get("text", "").splitlines()
+                      if line.startswith("check passed: ")]
+        elif output.get("output_type") == "error":
+            name, value = output.get("ename", "Error"), output.get("evalue", "")
+            if name.endswith(("CheckFailed", "CheckError")):
+                found.append(("FAILED", value))
+            elif name == "NotImplementedError":
+                found.append(("not done", "a TODO is left: NotImplementedError raised"))
+            else:               # the code under test, or a cell above it, went wrong
+                found.append(("error", f"{name}: {value}"))
+    return found or [("error", "the cell printed no verdict")]
+
+
+def verdicts(path: str, timeout: int = 600) -> int:
+    """Run the notebook at ``path`` top to bottom in a fresh kernel, going on after
+    errors, and print every check's verdict, exercise by exercise, then a total. The
+    exit status is 0 only when every check passed."""
+    import sys
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as error:
+        print(f"{path}: cannot read the notebook ({error})", file=sys.stderr)
+        return 2
+    for cell in notebook.cells:      # run what the notebook shows, every cell
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "skip-execution" in tags:
+            cell.metadata["tags"] = [tag for tag in tags if tag != "skip-execution"]
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                            resources={"metadata": {"path": str(Path(path).resolve().parent)}})
+    client.execute()
+    exercise, shown, counts = "", None, {"passed": 0, "FAILED": 0, "not done": 0, "error": 0}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            exercise = _exercise_of(cell.source, exercise)
+        elif cell.cell_type == "code" and _CHECK_CALL.search(cell.source):
+            if exercise != shown:
+                print(exercise or "(before the first exercise)")
+                shown = exercise
+            for status, what in _verdict(cell):
+                counts[status] += 1
+                print(f"  {status:8}  {what.splitlines()[0] if what else ''}")
+    total = sum(counts.values())
+    print(f"{path}: {counts['passed']} of {total} checks passed, {counts['FAILED']} failed, "
+          f"{counts['not done']} not done, {counts['error']} with an error")
+    return 0 if counts["passed"] == total else 1
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        print("usage: python -m utils.checks labs/NN-topic.ipynb   (every check's verdict)", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(verdicts(sys.argv[1]))

@@ -5,14 +5,18 @@ Checks ``DIR/release/dl-labs/`` and ``dl-labs.zip`` (scripts/make_release.py):
 
 - the archive holds exactly the folder's files, byte for byte, so checking the folder
   checks the archive;
-- no file is a template, a solution, a build stamp, or named after one;
+- no file is a template, a solution, a build stamp, or named after one; the helpers
+  are exactly the ``utils`` modules the released labs import;
+- no line of a shipped ``utils`` module is a solution line (with four names or numbers
+  or more) of a released lab, unless
+  the lab comes before the first lab that imports the module (its week is over);
 - every question notebook passes the notebook leak guard (``courseware.guards.leaks``)
   against its template and the built solution;
 - no line of a lab's question sheets (HTML text; PDF text read with pypdf) is a
   solution line of that lab's template or an output only its solution printed (a line
   one lab hides, a training loop say, may stand in the open in a later lab).
 
-The helpers, README, requirements and pyproject are written by the course on purpose
+The README, requirements, licence and pyproject are written by the course on purpose
 and are not searched.
 """
 from __future__ import annotations
@@ -26,9 +30,30 @@ import nbformat
 from pypdf.errors import PdfReadError
 
 from courseware.guards.leaks import find_leaks, secret_lines, solution_only_outputs
-from courseware.layout import STUDENT, built_notebook, lab_templates
+from courseware.layout import LABS, STUDENT, built_notebook, lab_templates
 
-OTHER_FILES = re.compile(r"^(utils/\w+\.py|pyproject\.toml|requirements\.txt|README\.md)$")
+MIN_DISTINCTIVE = 4        # names and numbers a utils line needs to give a solution away
+OTHER_FILES = re.compile(r"^(pyproject\.toml|requirements\.txt|README\.md|LICENSE)$")
+
+
+def released_utils(stems: list[str]) -> list[Path]:
+    """The utils modules the labs ``stems`` import, directly or through other modules
+    (with ``utils/__init__.py``): all a release of those labs ships of ``utils``."""
+    from courseware.notebooks.inputs import utils_dependencies
+    found: set[Path] = set()
+    for stem in stems:
+        found |= set(utils_dependencies((LABS / f"{stem}.md").read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def first_importers(stems: list[str]) -> dict[str, int]:
+    """utils module name -> the position in ``stems`` (the course's labs in order) of the
+    first lab that imports it: the week the module arrives in a student's folder."""
+    first: dict[str, int] = {}
+    for position, stem in enumerate(stems):
+        for module in released_utils([stem]):
+            first.setdefault(module.name, position)
+    return first
 
 
 def archive_problems(folder: Path) -> list[str]:
@@ -47,10 +72,11 @@ def archive_problems(folder: Path) -> list[str]:
 
 
 def name_problems(folder: Path, stems: list[str]) -> list[str]:
-    """Files other than each lab's question notebook and question sheets, the helpers
-    and the set-up files."""
+    """Files other than each released lab's question notebook and question sheets, the
+    helpers those labs import and the set-up files."""
     expected = {f"labs/{stem}.ipynb" for stem in stems}
     expected |= {f"sheets/{stem}-question.{kind}" for stem in stems for kind in ("html", "pdf")}
+    expected |= {f"utils/{module.name}" for module in released_utils(stems)}
     return [f"{path}: does not belong in a student release (a template, a solution or a stamp?)"
             for path in sorted(folder.rglob("*"))
             if path.is_file() and str(path.relative_to(folder)) not in expected
@@ -66,27 +92,66 @@ def sheet_lines(path: Path) -> list[str]:
     return [line for page in PdfReader(path).pages for line in (page.extract_text() or "").splitlines()]
 
 
+def distinctive(line: str) -> int:
+    """How many names (keywords aside) and numbers a line of code has: 'with
+    torch.no_grad():' has 2 and gives nothing away, 'total, count = 0.0, 0' has 4."""
+    import io
+    import keyword
+    import tokenize
+    count = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(line.strip()).readline):
+            count += (token.type == tokenize.NAME and not keyword.iskeyword(token.string)) or \
+                token.type == tokenize.NUMBER
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return count
+
+
+def utils_problems(folder: Path, released: list[str]) -> list[str]:
+    """Each line of a shipped utils module that gives away a solution of a released
+    lab that comes no earlier than the module: a helper may hold the answer of a lab
+    whose week is over when it arrives (a training loop that an earlier lab asked
+    students to write), never of its own week or a later one. A line counts when it
+    has at least ``MIN_DISTINCTIVE`` names and numbers and no lab before the module's
+    arrival has it in its solution (students wrote it already)."""
+    course = [template.stem for template in lab_templates()]
+    first = first_importers(course)
+    solutions = {stem: {line for line in secret_lines((LABS / f"{stem}.md").read_text(encoding="utf-8"))
+                        if distinctive(line) >= MIN_DISTINCTIVE} for stem in course}
+    problems = []
+    for module in sorted((folder / "utils").glob("*.py")):
+        arrives = first.get(module.name, 0)
+        known = set().union(*(solutions[stem] for stem in course[:arrives]))
+        for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), 1):
+            for stem in released:
+                if course.index(stem) >= arrives and line.strip() in solutions[stem] - known:
+                    problems.append(f"{module}:{number}: solution line of {stem}.md {line.strip()!r} "
+                                    f"(the module arrives with {course[arrives]})")
+    return problems
+
+
 def check_release(out: Path, release: Path | None = None, stems: list[str] | None = None) -> list[str]:
     """Every problem of the student release in ``release`` (default ``out/release``),
-    checked against the templates and the solutions built in ``out``. ``stems``: look
-    inside only these labs' notebooks and sheets (the names and the archive are
-    always checked whole)."""
+    checked against the templates and the solutions built in ``out``. The release's
+    labs are the notebooks it holds. ``stems``: look inside only these labs' notebooks
+    and sheets (the names, the helpers and the archive are always checked whole)."""
     folder = (release or out / "release") / STUDENT
     if not folder.is_dir():
         return [f"{folder}: missing (run make release)"]
-    templates = lab_templates()
-    problems = archive_problems(folder) + name_problems(folder, [t.stem for t in templates])
-    for template in templates:
+    course = [template.stem for template in lab_templates()]
+    released = [stem for stem in course if (folder / "labs" / f"{stem}.ipynb").exists()]
+    if not released:
+        return [f"{folder}: no lab in the release"]
+    problems = archive_problems(folder) + name_problems(folder, released) + utils_problems(folder, released)
+    for template in [LABS / f"{stem}.md" for stem in released]:
         if stems is not None and template.stem not in stems:
             continue
         stem, text = template.stem, template.read_text(encoding="utf-8")
         solution = nbformat.read(built_notebook(out, "solution", stem), as_version=4)
-        released = folder / "labs" / f"{stem}.ipynb"
-        if not released.exists():
-            problems.append(f"{released}: missing")
-            continue
-        question = nbformat.read(released, as_version=4)
-        problems += [f"{released}: {leak}" for leak in find_leaks(text, question, "", solution)]
+        notebook = folder / "labs" / f"{stem}.ipynb"
+        question = nbformat.read(notebook, as_version=4)
+        problems += [f"{notebook}: {leak}" for leak in find_leaks(text, question, "", solution)]
         # A lab's sheets against that lab's secrets: a line one lab hides (a training
         # loop) may stand in the open in another.
         secrets = {line: "solution line" for line in secret_lines(text)}

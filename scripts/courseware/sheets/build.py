@@ -62,7 +62,7 @@ def sheet_meta(title: str, version: str, settings: CourseSettings, stem: str) ->
     return {"title": title, "version": TITLES[version], "lab": title.split(":")[0],
             "course": settings.name, "term": settings.term,
             "institution": settings.institution, "author": list(settings.authors),
-            "date": build_date()}
+            "licence": settings.licence, "date": build_date()}
 
 
 def is_up_to_date(template: Path, out: Path, settings: CourseSettings) -> bool:
