@@ -48,6 +48,18 @@ def test_each_output_keeps_the_representation_its_target_shows_best():
     assert best_output(dict(stream), "pdf") == stream
 
 
+def test_headings_only_one_version_has_lose_their_number():
+    question = notebook("# Lab 7: X", "## Exercise 1\n\n```python\n## not a heading\n```", "## Exercise 2")
+    solution = notebook("# Lab 7: X", "## Exercise 1\n### Solution\n\n```python\n## not a heading\n```",
+                        "## Exercise 2\n### Solution")
+    sheet = sheet_notebook(solution, "pdf", question)
+    assert [cell.source for cell in sheet.cells] == [
+        "# Exercise 1\n## Solution {.unnumbered}\n\n```python\n## not a heading\n```",
+        "# Exercise 2\n## Solution {.unnumbered}"]
+    assert [cell.source for cell in sheet_notebook(question, "pdf", solution).cells] == [
+        "# Exercise 1\n\n```python\n## not a heading\n```", "# Exercise 2"]
+
+
 def test_bad_settings_stop_the_sheets_with_path_and_line(tmp_path, capsys):
     settings = tmp_path / "course.toml"
     settings.write_text('name = "Deep Learning"\nterm = "Winter\n')

@@ -1,17 +1,22 @@
 """Sheets, step 1: a built notebook made ready for printing.
 
 The lab's title leaves the first heading (the sheet's title block shows it; the other
-headings move up a level, so that '## Exercise 1' becomes section 1), a marker goes
-where a solution was cut from the text (``answer_space`` cell metadata: the lines before
-which the split removed a solution), and each output keeps only the one representation
-that the target shows best (a figure's PDF for the PDF sheet, its PNG for HTML).
+headings move up a level, so that '## Exercise 1' becomes section 1). Given the other
+version of the lab, the headings that only this version has (the '### Solution' of a
+solution block) lose their number, so that a section shared by both sheets has the same
+number on each. A marker goes where a solution was cut from the text (``answer_space``
+cell metadata: the lines before which the split removed a solution). Each output
+keeps only the one representation that the target shows best (a figure's PDF for the
+PDF sheet, its PNG for HTML).
 """
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 
-# Turned into blank room by sheet_filter.lua (PDF) or the HTML sheet's style sheet.
+
+# Turned into blank room by filter.lua (PDF) or the HTML sheet's style sheet.
 ANSWER_SPACE = '<div class="answer-space"></div>'
 
 # Per target, the output representations in order of preference; others are dropped.
@@ -21,6 +26,9 @@ PREFERRED = {
     "html": ("image/svg+xml", "image/png", "image/jpeg", "text/html", "text/markdown",
              "text/latex", "text/plain"),
 }
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#+)(\s+)(.*?)\s*$")
 
 
 def lab_title(notebook) -> str:
@@ -32,6 +40,25 @@ def lab_title(notebook) -> str:
                 return match.group(1).strip()
             break
     return ""
+
+
+def heading_lines(source: str) -> list[int]:
+    """The indices of the lines of a Markdown source that are ATX headings (not the
+    comments of a fenced code block)."""
+    found, fenced = [], False
+    for index, line in enumerate(source.split("\n")):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and _HEADING.match(line):
+            found.append(index)
+    return found
+
+
+def headings(notebook) -> list[str]:
+    """Every heading of the notebook's text cells, in order."""
+    return [cell.source.split("\n")[index].strip()
+            for cell in notebook.cells if cell.cell_type == "markdown"
+            for index in heading_lines(cell.source)]
 
 
 def best_output(output, target: str):
@@ -48,18 +75,47 @@ def best_output(output, target: str):
     return output
 
 
-def sheet_notebook(notebook, target: str):
-    """A copy made for printing on ``target`` ('pdf' or 'html'): see the module's text."""
-    sheet = copy.deepcopy(notebook)
-    title = lab_title(sheet)
-    if title:
-        first = next(cell for cell in sheet.cells if cell.cell_type == "markdown")
-        first.source = re.sub(r"^\s*#\s+.+\n*", "", first.source, count=1)
-        if not first.source.strip():
-            sheet.cells.remove(first)
+def unnumber_own_headings(sheet, other):
+    """Headings that only ``sheet`` has (not the other version) get no number."""
+    mine, theirs = headings(sheet), headings(other)
+    shared = set()
+    for block in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks():
+        shared.update(range(block.a, block.a + block.size))
+    position = 0
     for cell in sheet.cells:
-        if title and cell.cell_type == "markdown":   # '## Exercise 1' becomes section 1
-            cell.source = re.sub(r"^#(#+\s)", r"\1", cell.source, flags=re.MULTILINE)
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        for index in heading_lines(cell.source):
+            if position not in shared:
+                lines[index] = lines[index].rstrip() + " {.unnumbered}"
+            position += 1
+        cell.source = "\n".join(lines)
+
+
+def sheet_notebook(notebook, target: str, other=None, warnings: list | None = None):
+    """A copy made for printing on ``target`` ('pdf' or 'html'): see the module's text.
+    ``other`` is the lab's other version (question or solution), if at hand; what the
+    sheet should warn about goes into ``warnings``."""
+    sheet = copy.deepcopy(notebook)
+    sheets = [sheet] + ([copy.deepcopy(other)] if other is not None else [])
+    for version in sheets:
+        title = lab_title(version)
+        if title:
+            first = next(cell for cell in version.cells if cell.cell_type == "markdown")
+            first.source = re.sub(r"^\s*#\s+.+\n*", "", first.source, count=1)
+            if not first.source.strip():
+                version.cells.remove(first)
+        for cell in version.cells:
+            if title and cell.cell_type == "markdown":   # '## Exercise 1' becomes section 1
+                lines = cell.source.split("\n")
+                for index in heading_lines(cell.source):
+                    lines[index] = lines[index][1:] if lines[index].startswith("##") else lines[index]
+                cell.source = "\n".join(lines)
+    if other is not None:
+        unnumber_own_headings(sheet, sheets[1])
+
+    for cell in sheet.cells:
         lines = cell.source.split("\n")
         for line in sorted(cell.metadata.get("answer_space", []), reverse=True):
             lines.insert(line, f"\n\n{ANSWER_SPACE}\n")
