@@ -60,6 +60,18 @@ def test_headings_only_one_version_has_lose_their_number():
         "# Exercise 1\n\n```python\n## not a heading\n```", "# Exercise 2"]
 
 
+def test_a_message_printed_and_returned_is_shown_once():
+    nb = notebook("# Lab 7: X")
+    message = "check failed: gradient 0 differs"
+    nb.cells.append(nbformat.v4.new_code_cell("expect_failure(...)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text=f"check fires, as it should: {message}\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": repr(message)}, execution_count=1),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "'something else'"}, execution_count=1)]))
+    outputs = sheet_notebook(nb, "html").cells[-1].outputs
+    assert [output.output_type for output in outputs] == ["stream", "execute_result"]
+    assert outputs[1].data["text/plain"] == "'something else'"
+
+
 def test_bad_settings_stop_the_sheets_with_path_and_line(tmp_path, capsys):
     settings = tmp_path / "course.toml"
     settings.write_text('name = "Deep Learning"\nterm = "Winter\n')

@@ -2,18 +2,25 @@
 -- pandoc's ipynb reader gives each cell as a Div of class "cell"; a code cell holds its
 -- source (a CodeBlock) and its outputs (Divs of class "output"). This filter puts the
 -- execution prompt ("[3]:", "[ ]:" when never run) beside the source, sets the outputs
--- apart from the source, and turns the answer-space marker into blank room.
-
-local ANSWER_SPACE = '<div class="answer-space"></div>'
+-- apart from the source (what a cell printed as text that template.typ can set
+-- smaller), sets equation numbers apart from their equations, and turns the
+-- answer-space marker into blank room.
 
 local function typst(text)
   return pandoc.RawBlock("typst", text)
 end
 
--- A typst string literal (quotes and backslashes escaped).
+-- A typst string literal (quotes, backslashes and control characters escaped).
 local function typst_string(text)
-  return '"' .. text:gsub("\\", "\\\\"):gsub('"', '\\"') .. '"'
+  local escaped = text:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("%c", function(char)
+    if char == "\n" then return "\\n" end
+    if char == "\t" then return "\\t" end
+    return string.format("\\u{%x}", string.byte(char))
+  end)
+  return '"' .. escaped .. '"'
 end
+
+local ANSWER_SPACE = '<div class="answer-space"></div>'
 
 local function code_cell_typst(div, prompt)
   local has_output = false
@@ -30,7 +37,13 @@ local function code_cell_typst(div, prompt)
     elseif block.t == "Div" and block.classes:includes("output") then
       local kind = block.classes:includes("stderr") and "stderr" or "output"
       blocks:insert(typst("#code-output(kind: " .. typst_string(kind) .. ")["))
-      blocks:extend(block.content)
+      for _, inner in ipairs(block.content) do
+        if inner.t == "CodeBlock" then   -- printed text: plain, set smaller if it is wide
+          blocks:insert(typst("#output-text(" .. typst_string((inner.text:gsub("\n+$", ""))) .. ")"))
+        else
+          blocks:insert(inner)
+        end
+      end
       blocks:insert(typst("]"))
     else
       blocks:insert(block)
@@ -73,6 +86,27 @@ end
 function RawBlock(raw)
   if raw.format == "html" and raw.text == ANSWER_SPACE and FORMAT:match("typst") then
     return typst("#answer-space()")
+  end
+  return nil
+end
+
+-- For typst: an equation number written by hand after '&&' in an aligned display
+-- ("&& (4)") gets a quad of room (typst puts no gap between alignment columns), and a
+-- norm's \| becomes \Vert (pandoc writes \| as the relation "parallel", which sets
+-- the norm's scripts as limits).
+function Math(math)
+  if not FORMAT:match("typst") then
+    return nil
+  end
+  local text = math.text:gsub("(\\+)|", function(run)
+    if #run % 2 == 1 then return run:sub(1, -2) .. "\\Vert " end
+  end)
+  if math.mathtype == "DisplayMath" then
+    text = text:gsub("&&%s*(%(%d+%))", "&& \\qquad %1")
+  end
+  if text ~= math.text then
+    math.text = text
+    return math
   end
   return nil
 end

@@ -7,10 +7,12 @@ solution block) lose their number, so that a section shared by both sheets has t
 number on each. A marker goes where a solution was cut from the text (``answer_space``
 cell metadata: the lines before which the split removed a solution). Each output
 keeps only the one representation that the target shows best (a figure's PDF for the
-PDF sheet, its PNG for HTML).
+PDF sheet, its PNG for HTML), and a check's message returned after being printed
+(an ``execute_result`` that repeats a printed line) is shown once.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import difflib
 import re
@@ -75,6 +77,20 @@ def best_output(output, target: str):
     return output
 
 
+def repeated_result(output, printed: str) -> bool:
+    """An execute_result that only repeats, as a quoted string, what the cell printed
+    (a check's message, printed and returned)."""
+    if output.get("output_type") != "execute_result":
+        return False
+    text = output.get("data", {}).get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return isinstance(value, str) and bool(value.strip()) and value.strip() in printed
+
+
 def unnumber_own_headings(sheet, other):
     """Headings that only ``sheet`` has (not the other version) get no number."""
     mine, theirs = headings(sheet), headings(other)
@@ -120,6 +136,11 @@ def sheet_notebook(notebook, target: str, other=None, warnings: list | None = No
         for line in sorted(cell.metadata.get("answer_space", []), reverse=True):
             lines.insert(line, f"\n\n{ANSWER_SPACE}\n")
         cell.source = "\n".join(lines)
+        printed = "".join(output.get("text", "") if isinstance(output.get("text", ""), str)
+                          else "".join(output["text"])
+                          for output in cell.get("outputs", []) if output.get("output_type") == "stream")
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if not repeated_result(output, printed)]
         for output in cell.get("outputs", []):
             best_output(output, target)
     return sheet
