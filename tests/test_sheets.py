@@ -11,6 +11,7 @@ from conftest import ROOT, command
 main = command("make_sheets").main
 from courseware.settings import load_settings
 from courseware.sheets.build import make_sheets
+from courseware.sheets.figures import READABLE, TEXT_WIDTH, Placement, placement
 from courseware.sheets.notebook import ANSWER_SPACE, best_output, lab_title, sheet_notebook
 
 BUILD = ROOT / "build"
@@ -70,6 +71,18 @@ def test_a_message_printed_and_returned_is_shown_once():
     outputs = sheet_notebook(nb, "html").cells[-1].outputs
     assert [output.output_type for output in outputs] == ["stream", "execute_result"]
     assert outputs[1].data["text/plain"] == "'something else'"
+
+
+def test_a_figure_is_printed_as_large_as_its_text_needs():
+    # (width, height, smallest text) in points -> in the column, full width, sideways
+    assert placement(400, 300, 10) == Placement(400, False, 10, False)           # its own size
+    column = placement(680, 290, 10)                                            # two panels
+    assert not column.sideways and not column.full_width and column.smallest >= READABLE
+    full = placement(780, 270, 10)                                               # too small there
+    assert full.full_width and full.width == pytest.approx(TEXT_WIDTH) and full.smallest >= 5.8
+    turned = placement(730, 310, 8)
+    assert turned.sideways and turned.smallest >= READABLE
+    assert placement(1116, 269, 7).smallest < 5.8                                # helped, not enough
 
 
 def test_bad_settings_stop_the_sheets_with_path_and_line(tmp_path, capsys):

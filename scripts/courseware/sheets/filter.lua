@@ -2,9 +2,9 @@
 -- pandoc's ipynb reader gives each cell as a Div of class "cell"; a code cell holds its
 -- source (a CodeBlock) and its outputs (Divs of class "output"). This filter puts the
 -- execution prompt ("[3]:", "[ ]:" when never run) beside the source, sets the outputs
--- apart from the source (what a cell printed as text that template.typ can set
--- smaller), sets equation numbers apart from their equations, and turns the
--- answer-space marker into blank room.
+-- apart from the source, gives each figure its printed size (from the sheet-width and
+-- sheet-sideways attributes that notebook.py set), sets equation numbers apart from
+-- their equations, and turns the answer-space marker into blank room.
 
 local function typst(text)
   return pandoc.RawBlock("typst", text)
@@ -22,6 +22,18 @@ end
 
 local ANSWER_SPACE = '<div class="answer-space"></div>'
 
+-- The figure of an output Div that shows only a figure sized by notebook.py, or nil.
+local function sized_figure(div)
+  if #div.content ~= 1 or div.content[1].t ~= "Para" or #div.content[1].content ~= 1 then
+    return nil
+  end
+  local image = div.content[1].content[1]
+  if image.t ~= "Image" or not image.attributes["sheet-width"] then
+    return nil
+  end
+  return image
+end
+
 local function code_cell_typst(div, prompt)
   local has_output = false
   for _, block in ipairs(div.content) do
@@ -29,10 +41,23 @@ local function code_cell_typst(div, prompt)
   end
   local blocks = pandoc.Blocks({})
   for _, block in ipairs(div.content) do
+    local figure = block.t == "Div" and sized_figure(block)
     if block.t == "CodeBlock" then
       blocks:insert(typst("#code-input(prompt: " .. typst_string(prompt) ..
                           ", has-output: " .. tostring(has_output) .. ")["))
       blocks:insert(block)
+      blocks:insert(typst("]"))
+    elseif figure then
+      -- At the top level, not inside the output's block, so that it may float.
+      local attributes = figure.attributes
+      local function flag(name)     -- pandoc quotes a metadata string that reads as JSON
+        return ((attributes[name] or "false"):gsub('"', "") == "true") and "true" or "false"
+      end
+      blocks:insert(typst("#output-figure(sideways: " .. flag("sheet-sideways") ..
+                          ", full: " .. flag("sheet-full") ..
+                          ", prompt: " .. typst_string(prompt) .. ")["))
+      figure.attributes = {width = attributes["sheet-width"]:gsub('"', "") .. "pt"}
+      blocks:insert(pandoc.Plain({figure}))
       blocks:insert(typst("]"))
     elseif block.t == "Div" and block.classes:includes("output") then
       local kind = block.classes:includes("stderr") and "stderr" or "output"

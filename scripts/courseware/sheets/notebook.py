@@ -7,8 +7,9 @@ solution block) lose their number, so that a section shared by both sheets has t
 number on each. A marker goes where a solution was cut from the text (``answer_space``
 cell metadata: the lines before which the split removed a solution). Each output
 keeps only the one representation that the target shows best (a figure's PDF for the
-PDF sheet, its PNG for HTML), and a check's message returned after being printed
-(an ``execute_result`` that repeats a printed line) is shown once.
+PDF sheet, its PNG for HTML), a figure gets its printed size (``figures``), and a
+check's message returned after being printed (an ``execute_result`` that repeats a
+printed line) is shown once.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import copy
 import difflib
 import re
 
+
+from courseware.sheets.figures import figure_placement
 
 # Turned into blank room by filter.lua (PDF) or the HTML sheet's style sheet.
 ANSWER_SPACE = '<div class="answer-space"></div>'
@@ -91,6 +94,31 @@ def repeated_result(output, printed: str) -> bool:
     return isinstance(value, str) and bool(value.strip()) and value.strip() in printed
 
 
+def size_figure(output, target: str, warnings: list | None, where: str):
+    """Give a figure output its printed size (before ``best_output`` drops its PDF): the
+    Lua filter reads ``sheet-width`` (points) and ``sheet-sideways``; HTML prints it at
+    that width too."""
+    place = figure_placement(output)
+    if place is None:
+        return
+    if target == "pdf" and place.smallest and place.smallest < 5.8 and warnings is not None:
+        warnings.append(f"{where}: the figure prints its smallest text at {place.smallest:.1f} pt "
+                        "even at its best placement; make it narrower or its text larger")
+    mime = "application/pdf" if target == "pdf" else next(
+        (m for m in PREFERRED["html"] if m in output["data"] and m.startswith("image/")), None)
+    if mime is None:
+        return
+    attributes = {key: value for key, value in output.setdefault("metadata", {}).get(mime, {}).items()
+                  if key not in ("width", "height")}
+    if target == "pdf":
+        attributes.update({"sheet-width": f"{place.width:.1f}",
+                           "sheet-sideways": "true" if place.sideways else "false",
+                           "sheet-full": "true" if place.full_width else "false"})
+    elif not place.sideways:       # a browser prints it at the same width, at most the page's
+        attributes["width"] = f"{place.width / 72:.2f}in"
+    output["metadata"][mime] = attributes
+
+
 def unnumber_own_headings(sheet, other):
     """Headings that only ``sheet`` has (not the other version) get no number."""
     mine, theirs = headings(sheet), headings(other)
@@ -142,5 +170,7 @@ def sheet_notebook(notebook, target: str, other=None, warnings: list | None = No
         if cell.cell_type == "code":
             cell.outputs = [output for output in cell.outputs if not repeated_result(output, printed)]
         for output in cell.get("outputs", []):
+            if "data" in output:
+                size_figure(output, target, warnings, f"the cell [{cell.get('execution_count') or ' '}]")
             best_output(output, target)
     return sheet
