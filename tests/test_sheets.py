@@ -12,7 +12,7 @@ main = command("make_sheets").main
 from courseware.settings import load_settings
 from courseware.sheets.build import make_sheets
 from courseware.sheets.figures import READABLE, TEXT_WIDTH, Placement, placement
-from courseware.sheets.notebook import ANSWER_SPACE, best_output, lab_title, sheet_notebook
+from courseware.sheets.notebook import ANSWER_SPACE, answer_marker, best_output, lab_title, sheet_notebook
 
 BUILD = ROOT / "build"
 LABS = sorted((ROOT / "labs").glob("*.md"))
@@ -49,6 +49,16 @@ def test_each_output_keeps_the_representation_its_target_shows_best():
     assert best_output(dict(stream), "pdf") == stream
 
 
+def test_room_after_a_code_cell_and_its_size_reach_the_sheet():
+    nb = notebook("# Lab 7: X", "Question.")
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"answer_space": [1], "answer_lines": [9]}))
+    nb.cells[1].metadata.update({"answer_space": [1], "answer_lines": [5]})
+    sheet = sheet_notebook(nb, "pdf")
+    assert [cell.cell_type for cell in sheet.cells] == ["markdown", "code", "markdown"]
+    assert sheet.cells[0].source == f"Question.\n\n\n{answer_marker(5)}\n"
+    assert sheet.cells[2].source == answer_marker(9) == '<div class="answer-space" data-lines="9"></div>'
+
+
 def test_headings_only_one_version_has_lose_their_number():
     question = notebook("# Lab 7: X", "## Exercise 1\n\n```python\n## not a heading\n```", "## Exercise 2")
     solution = notebook("# Lab 7: X", "## Exercise 1\n### Solution\n\n```python\n## not a heading\n```",
@@ -83,6 +93,19 @@ def test_a_figure_is_printed_as_large_as_its_text_needs():
     turned = placement(730, 310, 8)
     assert turned.sideways and turned.smallest >= READABLE
     assert placement(1116, 269, 7).smallest < 5.8                                # helped, not enough
+
+
+def test_list_numbers_answer_boxes_and_unnumbered_headings_through_pandoc(tmp_path):
+    from courseware.sheets.pandoc import run_pandoc
+    nb = notebook("3. Write the CNN.\n4. The MLP.\n\n## Solution {.unnumbered}\n\n## Shared",
+                  metadata={"answer_space": [2], "answer_lines": [9]})
+    sheet = sheet_notebook(nb, "pdf")
+    typst_text, _ = run_pandoc(sheet, "typst", tmp_path, {}, [])
+    assert "start: 3" in typst_text and "#answer-space(lines: 9)" in typst_text
+    assert "#heading(level: 2, numbering: none)[Solution]" in typst_text
+    html, _ = run_pandoc(sheet_notebook(nb, "html"), "html5", tmp_path, {}, ["--number-sections"])
+    assert '<ol start="3">' in html and '<div class="answer-space" style="--lines: 9"></div>' in html
+    assert '<h2 class="unnumbered"' in html
 
 
 def test_bad_settings_stop_the_sheets_with_path_and_line(tmp_path, capsys):

@@ -4,7 +4,7 @@
 -- execution prompt ("[3]:", "[ ]:" when never run) beside the source, sets the outputs
 -- apart from the source, gives each figure its printed size (from the sheet-width and
 -- sheet-sideways attributes that notebook.py set), sets equation numbers apart from
--- their equations, and turns the answer-space marker into blank room.
+-- their equations, and turns the answer-space markers into room for answers.
 
 local function typst(text)
   return pandoc.RawBlock("typst", text)
@@ -20,7 +20,14 @@ local function typst_string(text)
   return '"' .. escaped .. '"'
 end
 
-local ANSWER_SPACE = '<div class="answer-space"></div>'
+-- The handwritten lines of room an answer-space marker asks for: a number, "" for
+-- the default, nil if the text is no marker.
+local function answer_lines(text)
+  if text == '<div class="answer-space"></div>' then
+    return ""
+  end
+  return text:match('^<div class="answer%-space" data%-lines="(%d+)"></div>$')
+end
 
 -- The figure of an output Div that shows only a figure sized by notebook.py, or nil.
 local function sized_figure(div)
@@ -109,10 +116,18 @@ function Div(div)
 end
 
 function RawBlock(raw)
-  if raw.format == "html" and raw.text == ANSWER_SPACE and FORMAT:match("typst") then
-    return typst("#answer-space()")
+  if raw.format ~= "html" then
+    return nil
   end
-  return nil
+  local lines = answer_lines(raw.text)
+  if not lines then
+    return nil
+  end
+  if FORMAT:match("typst") then
+    return typst("#answer-space(" .. (lines ~= "" and ("lines: " .. lines) or "") .. ")")
+  end
+  return pandoc.RawBlock("html", '<div class="answer-space"' ..
+                         (lines ~= "" and (' style="--lines: ' .. lines .. '"') or "") .. '></div>')
 end
 
 -- For typst: an equation number written by hand after '&&' in an aligned display

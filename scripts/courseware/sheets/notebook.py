@@ -5,7 +5,8 @@ headings move up a level, so that '## Exercise 1' becomes section 1). Given the 
 version of the lab, the headings that only this version has (the '### Solution' of a
 solution block) lose their number, so that a section shared by both sheets has the same
 number on each. A marker goes where a solution was cut from the text (``answer_space``
-cell metadata: the lines before which the split removed a solution). Each output
+cell metadata: the lines before which the split removed a solution, with the room it
+leaves in ``answer_lines``; room recorded on a code cell goes after it). Each output
 keeps only the one representation that the target shows best (a figure's PDF for the
 PDF sheet, its PNG for HTML), a figure gets its printed size (``figures``), and a
 check's message returned after being printed (an ``execute_result`` that repeats a
@@ -18,6 +19,7 @@ import copy
 import difflib
 import re
 
+import nbformat
 
 from courseware.sheets.figures import figure_placement
 
@@ -34,6 +36,12 @@ PREFERRED = {
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#+)(\s+)(.*?)\s*$")
+
+
+def answer_marker(lines: int | None = None) -> str:
+    """The marker of room for an answer, of ``lines`` handwritten lines (the sheet's
+    default without)."""
+    return ANSWER_SPACE if lines is None else f'<div class="answer-space" data-lines="{lines}"></div>'
 
 
 def lab_title(notebook) -> str:
@@ -159,11 +167,15 @@ def sheet_notebook(notebook, target: str, other=None, warnings: list | None = No
     if other is not None:
         unnumber_own_headings(sheet, sheets[1])
 
+    cells = []
     for cell in sheet.cells:
-        lines = cell.source.split("\n")
-        for line in sorted(cell.metadata.get("answer_space", []), reverse=True):
-            lines.insert(line, f"\n\n{ANSWER_SPACE}\n")
-        cell.source = "\n".join(lines)
+        room = dict(zip(cell.metadata.get("answer_space", []), cell.metadata.get("answer_lines", [])))
+        spaces = sorted(cell.metadata.get("answer_space", []), reverse=True)
+        if cell.cell_type == "markdown":
+            lines = cell.source.split("\n")
+            for line in spaces:
+                lines.insert(line, f"\n\n{answer_marker(room.get(line))}\n")
+            cell.source = "\n".join(lines)
         printed = "".join(output.get("text", "") if isinstance(output.get("text", ""), str)
                           else "".join(output["text"])
                           for output in cell.get("outputs", []) if output.get("output_type") == "stream")
@@ -173,4 +185,9 @@ def sheet_notebook(notebook, target: str, other=None, warnings: list | None = No
             if "data" in output:
                 size_figure(output, target, warnings, f"the cell [{cell.get('execution_count') or ' '}]")
             best_output(output, target)
+        cells.append(cell)
+        if cell.cell_type != "markdown" and spaces:   # room after a code cell
+            cells.append(nbformat.v4.new_markdown_cell(
+                "\n\n".join(answer_marker(room.get(line)) for line in sorted(spaces))))
+    sheet.cells = cells
     return sheet
