@@ -168,7 +168,8 @@ def test_lab_3_pdfs_have_title_course_formula_code_outputs_and_no_solution_in_th
                    "524", "best final loss: 0.0071"):
         assert secret not in question, secret
     html = (sheets / "sheets" / f"{LAB.stem}-question.html").read_text()
-    assert html.count(ANSWER_SPACE) == 3                     # room for the three answers
+    assert html.count('<div class="answer-space"') == 4      # room for the four answers,
+    assert html.rindex('class="answer-space"') > html.rindex('class="cell code"')  # the last too
     assert "Solution" not in html and "after 45 steps" not in html
 
 
