@@ -109,6 +109,93 @@ def test_question_text_cells_record_where_a_block_was_cut_for_the_sheets():
     assert "answer_space" not in solution[0].metadata
 
 
+def test_the_room_for_an_answer_follows_the_length_of_the_hidden_text():
+    long_line = "A worked solution line, long enough to fill most of a typeset line of the sheet."
+    question, _ = split("Question one.\n\n#!TAG HWBEGIN\nShort.\n#!TAG HWEND\n\nQuestion two.\n\n"
+                        "#!TAG HWBEGIN\n### Solution\n\n" + "\n".join([long_line] * 30)
+                        + "\n\n$$\n#!TAG HWEND\n")
+    # 1 line of text -> the fewest lines (4); 31 lines (a heading, 30 of text; not '$$') -> 16
+    assert question[0].metadata["answer_space"] == [2, 3]
+    assert question[0].metadata["answer_lines"] == [4, 16]
+
+
+def test_the_author_sets_the_room_for_one_answer_inside_the_block():
+    question, solution = split("""
+        Question one.
+
+        #!TAG HWBEGIN
+        <!-- answer space: 9 lines -->
+        Short.
+        #!TAG HWEND
+
+        Question two, answered in the text already.
+
+        #!TAG HWBEGIN
+        <!-- Answer space: none -->
+        Nothing to write.
+        #!TAG HWEND
+        """)
+    assert question[0].metadata["answer_space"] == [2]
+    assert question[0].metadata["answer_lines"] == [9]
+    assert "<!-- answer space: 9 lines -->" in solution[0].source    # an HTML comment there
+
+
+def test_a_text_cell_wholly_inside_a_block_leaves_room_after_the_cell_before_it():
+    # As at the end of lab 3: the last question's solution follows a code cell.
+    question, _ = split("""
+        Question.
+
+        '''python
+        x = 1
+        '''
+
+        #!TAG HWBEGIN
+        ### Solution
+        The answer.
+        #!TAG HWEND
+        """)
+    assert cells(question) == [("markdown", "Question."), ("code", "x = 1")]
+    assert question[1].metadata["answer_space"] == [1]          # after the code cell's line
+    assert question[1].metadata["answer_lines"] == [4]
+    assert "answer_space" not in question[0].metadata
+
+
+def test_a_block_spanning_cells_leaves_one_room_where_it_was_first_cut():
+    question, _ = split("""
+        Question.
+        #!TAG HWBEGIN
+        First part of the answer.
+
+        '''python
+        answer = 42
+        '''
+
+        Last part of the answer.
+        #!TAG HWEND
+
+        Next.
+        """)
+    assert cells(question) == [("markdown", "Question."), ("markdown", "Next.")]
+    assert question[0].metadata["answer_space"] == [1]
+    assert "answer_space" not in question[1].metadata
+
+
+def test_a_block_before_any_question_cell_leaves_room_at_the_next_one():
+    question, _ = split("""
+        #!TAG HWBEGIN
+        A solution first.
+        #!TAG HWEND
+
+        '''python
+        x = 1
+        '''
+
+        Text.
+        """)
+    assert cells(question) == [("code", "x = 1"), ("markdown", "Text.")]
+    assert question[0].metadata["answer_space"] == [0]
+
+
 def test_cell_wholly_inside_block_is_dropped_not_left_empty():
     question, solution = split("""
         Intro.

@@ -93,16 +93,21 @@ def make_sheets(template: Path, out: Path, force: bool = False,
     if not force and stamp_is_current(stamp, current, paths.values()):
         return "up to date"
     files = {}
+    notebooks = {version: nbformat.read(built_notebook(out, version, stem), as_version=4)
+                 for version in VERSIONS}
     for version in VERSIONS:
         source = built_notebook(out, version, stem)
-        notebook = nbformat.read(source, as_version=4)
+        notebook = notebooks[version]
+        other = next(notebooks[v] for v in VERSIONS if v != version)   # for the numbering
         meta = sheet_meta(lab_title(notebook), version, settings, stem)
         for target, convert in (("pdf", pdf_bytes), ("html", html_bytes)):
+            warnings = []
             try:
-                files[paths[version, target]], warnings = convert(sheet_notebook(notebook, target), meta)
+                sheet = sheet_notebook(notebook, target, other, warnings)
+                files[paths[version, target]], more = convert(sheet, meta)
             except SheetError as error:
                 raise SheetError(f"{source}: {target} sheet: {error}") from None
-            for warning in warnings:
+            for warning in warnings + more:
                 print(f"{source}: {target} sheet: {warning}", file=sys.stderr, flush=True)
     files[stamp] = stamp_bytes(template, current)
     write_all(files)

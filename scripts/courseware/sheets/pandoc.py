@@ -11,6 +11,10 @@ from pathlib import Path
 
 SHEETS = Path(__file__).resolve().parent       # the package folder, with the filter and templates
 FILTER = SHEETS / "filter.lua"
+# The notebook reader, with two extensions of pandoc's Markdown: an ordered list keeps
+# its start number ("3." stays 3), and a heading may carry attributes (notebook.py marks
+# the headings one version has alone '{.unnumbered}').
+READER = "ipynb+startnum+header_attributes"
 
 
 class SheetError(Exception):
@@ -44,7 +48,7 @@ def run_pandoc(notebook, to: str, folder: Path, meta: dict, options: list) -> tu
 
     source = folder / "sheet.ipynb"
     source.write_text(nbformat.writes(notebook), encoding="utf-8")
-    command = [pandoc_binary(), source.name, "--from=ipynb", f"--to={to}", "--standalone",
+    command = [pandoc_binary(), source.name, f"--from={READER}", f"--to={to}", "--standalone",
                f"--lua-filter={FILTER}", *metadata_arguments(meta), *map(str, options)]
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     if result.returncode != 0:

@@ -9,6 +9,14 @@ The tag language (see README, "Writing a lab"):
     #!TAG SKIPQUESTEXEC             in a code cell: the question cell is tagged so that
                                     nbclient and nbval skip it
 
+Where a block is cut from the text of the question, the question cell records it for
+the printable sheets, which leave room for the answer there: ``answer_space`` (the
+line of the cell's source before which the block stood; for a code cell, or a text
+cell that was wholly inside the block, the room goes after the cell before it) and
+``answer_lines`` (how much room, in handwritten lines, one number per place). The room
+comes from the length of the hidden text, or from the author: a line
+``<!-- answer space: 12 lines -->`` (or ``<!-- answer space: none -->``) inside the block.
+
 Everything here is a pure function of the parsed template; every mistake is collected
 and raised as one TemplateError listing ``PATH:LINE: message`` for each.
 """
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 
 from courseware.template.parse import Template, TemplateError
@@ -26,6 +35,16 @@ KNOWN_TAGS = (HWBEGIN, HWEND, SKIP, MSG)
 SKIP_CELL_TAGS = ("skip-execution", "nbval-skip")   # honoured by nbclient and by nbval
 
 _CANDIDATE = re.compile(r"^(?P<indent>\s*)(?P<tag>#!.*?)\s*$")
+
+# The author's say on the room a sheet leaves for one answer (a line inside the block).
+ANSWER_SPACE_COMMENT = re.compile(
+    r"^\s*<!--\s*answer[ -]space\s*:\s*(?:(?P<lines>\d+)\s*lines?|(?P<none>none))\s*-->\s*$",
+    re.IGNORECASE)
+# By default the room follows the length of the hidden text: a typeset line of a sheet
+# holds about 90 characters, and a handwritten answer takes about half as many lines as
+# the worked solution (which explains more than a student's answer needs), within
+# 4 and 24 lines.
+SHEET_LINE_CHARS, ANSWER_PER_SOLUTION_LINE, ANSWER_LINES_RANGE = 90, 0.5, (4, 24)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,12 +131,56 @@ class _CellBuilder:
         return self.lines, self.linenos
 
 
+def answer_lines(template: Template) -> dict[int, int]:
+    """For each block (by the template line of its HWBEGIN), the handwritten lines a
+    sheet leaves for its answer: the author's number if the block says, else from the
+    length of its text (every line with a letter or digit, code cells included)."""
+    sizes: dict[int, int] = {}
+    said: dict[int, int] = {}
+    block_start, length = None, 0
+    for cell in template.cells:
+        for index, line in enumerate(cell.lines):
+            try:
+                tag = parse_tag(line)
+            except UnknownTag:
+                continue
+            name = tag.name if tag else None
+            if name == HWBEGIN and block_start is None:
+                block_start, length = cell.lineno(index), 0
+            elif name == HWEND and block_start is not None:
+                low, high = ANSWER_LINES_RANGE
+                sizes[block_start] = said.get(block_start, min(high, max(low, round(
+                    length * ANSWER_PER_SOLUTION_LINE))))
+                block_start = None
+            elif name is None and block_start is not None:
+                match = ANSWER_SPACE_COMMENT.match(line)
+                if match:
+                    said[block_start] = 0 if match["none"] else int(match["lines"])
+                elif re.search(r"\w", line):
+                    length += math.ceil(len(line.strip()) / SHEET_LINE_CHARS)
+    return sizes
+
+
+def _leave_room(metadata: dict, position: int, lines: int):
+    """Record room for an answer before line ``position`` of a question cell (room
+    for two answers at one place adds up; none for a block that asks for none)."""
+    if lines <= 0:
+        return
+    room = dict(zip(metadata.get("answer_space", []), metadata.get("answer_lines", [])))
+    room[position] = room.get(position, 0) + lines
+    metadata["answer_space"] = sorted(room)
+    metadata["answer_lines"] = [room[line] for line in sorted(room)]
+
+
 def split_template(template: Template) -> tuple[list[RenderedCell], list[RenderedCell]]:
     """Template cells -> (question cells, solution cells), or TemplateError."""
     problems: list[tuple[int, str]] = []
     question: list[RenderedCell] = []
     solution: list[RenderedCell] = []
     block_start: int | None = None          # template line of the open HWBEGIN
+    room = answer_lines(template)            # per block, the room for its answer
+    placed: set[int] = set()                # blocks whose room is already placed
+    unplaced: list[int] = []                # blocks whose room waits for a question cell
 
     for cell in template.cells:
         is_code = cell.cell_type == "code"
@@ -125,14 +188,15 @@ def split_template(template: Template) -> tuple[list[RenderedCell], list[Rendere
         sites: list[RemovalSite] = []
         removed_indents: list[str] = []     # of code removed since the block (re)started
         skip = False
-        answer_lines: list[int] = []        # where prose blocks were cut from the question
+        answers: list[tuple[int, int]] = []  # (line, block) where prose blocks were cut
 
         def close_site(lineno):
             if block_start is not None and is_code:
                 indent = min(removed_indents, key=len) if removed_indents else None
                 sites.append(RemovalSite(len(q.lines), indent, lineno))
-            elif block_start is not None:
-                answer_lines.append(len(q.lines))
+            elif block_start is not None and block_start not in placed:
+                placed.add(block_start)     # one room per block, where it was first cut
+                answers.append((len(q.lines), block_start))
             removed_indents.clear()
 
         for index, line in enumerate(cell.lines):
@@ -189,15 +253,26 @@ def split_template(template: Template) -> tuple[list[RenderedCell], list[Rendere
         if is_code and sites and q_lines:
             q_lines, q_linenos = insert_placeholders(q_lines, q_linenos, sites)
         for version, (lines, linenos), tags, space in (
-                (question, (q_lines, q_linenos), SKIP_CELL_TAGS if skip else (), answer_lines),
+                (question, (q_lines, q_linenos), SKIP_CELL_TAGS if skip else (), answers),
                 (solution, s.finish(), (), [])):
             if not lines:
-                continue                    # a cell wholly inside a block, or only tags
+                # A cell wholly inside a block, or only tags: its room for an answer
+                # goes after the question cell before it (or before the next one).
+                if version is question and question:
+                    for _, block in space:
+                        _leave_room(question[-1].metadata, len(question[-1].lines), room.get(block, 0))
+                elif version is question:
+                    unplaced.extend(block for _, block in space)
+                continue
             metadata = dict(cell.metadata)
             if tags:
                 metadata["tags"] = list(dict.fromkeys([*metadata.get("tags", []), *tags]))
-            if space:     # line numbers where the sheets leave room for an answer
-                metadata["answer_space"] = sorted({min(line, len(lines)) for line in space})
+            if version is question:   # where the sheets leave room for an answer
+                for block in unplaced:
+                    _leave_room(metadata, 0, room.get(block, 0))
+                unplaced.clear()
+                for line, block in space:
+                    _leave_room(metadata, min(line, len(lines)), room.get(block, 0))
             version.append(RenderedCell(cell.cell_type, metadata, lines, linenos,
                                         cell.first_line))
 
