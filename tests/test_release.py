@@ -219,3 +219,13 @@ def test_a_real_released_notebook_stops_at_its_first_todo(tmp_path):
                             cwd=release, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(release)})
     assert result.returncode != 0 and "NotImplementedError" in result.stderr, result.stderr[-2000:]
+
+
+def test_a_line_shared_on_purpose_must_still_be_there(tmp_path):
+    from courseware.guards.release import SHARED_ON_PURPOSE, utils_problems
+    [(module, line)] = list(SHARED_ON_PURPOSE)
+    folder = tmp_path / STUDENT
+    (folder / "utils").mkdir(parents=True)
+    (folder / "utils" / module).write_text("def nothing():\n    pass\n")
+    assert utils_problems(folder, ["11-autoencoders"]) == [
+        f"{folder / 'utils' / module}: SHARED_ON_PURPOSE names {line!r}, which the module no longer has"]
