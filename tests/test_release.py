@@ -115,7 +115,8 @@ def test_a_release_with_a_leak_replaces_nothing(tmp_path, monkeypatch, capsys):
     shutil.copy(ARCHIVE, out / "release")
     good = (out / "release" / f"{STUDENT}.zip").read_bytes()
     monkeypatch.setattr(release_build, "check_release", lambda out, release: ["x.ipynb: planted leak"])
-    (out / "questions" / "01-linear-classifiers.ipynb").write_text("{}")   # would change the archive
+    shutil.copy(out / "questions" / "02-forward-pass.ipynb",                 # would change the archive
+                out / "questions" / "01-linear-classifiers.ipynb")
     assert make_release.main(["--out", str(out)]) == 1
     assert "x.ipynb: planted leak" in capsys.readouterr().err
     assert (out / "release" / f"{STUDENT}.zip").read_bytes() == good
@@ -151,6 +152,15 @@ def test_a_release_of_three_labs_holds_only_them_and_the_helpers_they_import(tmp
     assert problems and "03-gradient-descent.md" in problems[0]
     with pytest.raises(SystemExit, match="labs/99: no such lab"):
         labs(out, ["99"])
+
+
+def test_a_broken_question_notebook_stops_the_release_with_its_path(tmp_path):
+    from courseware.release.build import student_files
+    from courseware.settings import load_settings
+    (tmp_path / "questions").mkdir()
+    (tmp_path / "questions" / "01-linear-classifiers.ipynb").write_text("{}")
+    with pytest.raises(SystemExit, match=r"questions/01-linear-classifiers.ipynb: not a notebook"):
+        student_files(tmp_path, ["01-linear-classifiers"], load_settings())
 
 
 def test_released_notebooks_run_every_cell_but_keep_nbvals_tags():

@@ -201,9 +201,14 @@ def labs(out: Path, wanted: list[str] | None = None) -> list[str]:
 
 def student_files(out: Path, stems: list[str], course: CourseSettings) -> dict[str, bytes]:
     """Path in the release -> content, for everything a student gets."""
+    import nbformat
     files: dict[str, bytes] = {}
     for stem in stems:
-        files[f"labs/{stem}.ipynb"] = student_notebook(built_notebook(out, "question", stem).read_bytes())
+        notebook = built_notebook(out, "question", stem)
+        try:
+            files[f"labs/{stem}.ipynb"] = student_notebook(notebook.read_bytes())
+        except (ValueError, nbformat.ValidationError) as error:     # not JSON, not a notebook
+            raise SystemExit(f"{notebook}: not a notebook ({str(error).splitlines()[0]}); run make again") from None
         for target in ("html", "pdf"):
             sheet = sheet_path(out, "question", stem, target)
             if not sheet.exists():
