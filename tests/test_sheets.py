@@ -517,11 +517,7 @@ def text_lines(pages: list[PageMarks]) -> list[str]:
 FIGURE_TEXT = 5.8          # pt: "about 6 pt", the smallest text a figure may print
 # Figures that no placement makes readable, and why: the test fails once one is fixed
 # (then drop it here) or when another one appears.
-FIGURES_TOO_SMALL = {
-    ("12-generative-adversarial-networks", "solution"):
-        "six panels in a row (figsize 15.6 x 3.4 in, its legend at 7 pt): 4.2 pt even "
-        "turned sideways; the lab should draw them as 2 x 3",
-}
+FIGURES_TOO_SMALL: dict[tuple[str, str], str] = {}
 
 
 def text_blocks(template) -> int:
