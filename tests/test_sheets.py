@@ -110,6 +110,20 @@ def test_list_numbers_answer_boxes_and_unnumbered_headings_through_pandoc(tmp_pa
     assert '<h2 class="unnumbered"' in html
 
 
+def test_a_pdf_sheet_is_the_same_bytes_when_built_again_later_that_day(monkeypatch):
+    import time
+    from courseware.sheets.build import sheet_meta
+    from courseware.sheets.typst import pdf_bytes
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")          # 1 January 2026
+    meta = sheet_meta("Lab 0: dates", "question", load_settings(ROOT / "course.toml"), "00-dates")
+    nb = sheet_notebook(notebook("# Lab 0: dates\n\nSome text."), "pdf")
+    first, _ = pdf_bytes(nb, meta)
+    time.sleep(1.1)                                  # typst would stamp a later second
+    second, _ = pdf_bytes(nb, meta)
+    assert first == second
+    assert b"D:20260101" in first and "1 January 2026" == meta["date"]
+
+
 def test_bad_settings_stop_the_sheets_with_path_and_line(tmp_path, capsys):
     settings = tmp_path / "course.toml"
     settings.write_text('name = "Deep Learning"\nterm = "Winter\n')

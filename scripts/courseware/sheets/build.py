@@ -48,21 +48,24 @@ def digest(stem: str, out: Path, settings: CourseSettings) -> str:
     return hasher.hexdigest()
 
 
-def build_date() -> str:
+def build_day() -> datetime.date:
     """Today, or SOURCE_DATE_EPOCH's day when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    day = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-           if epoch and epoch.isdigit() else datetime.date.today())
-    return f"{day.day} {day:%B %Y}"
+    return (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+            if epoch and epoch.isdigit() else datetime.date.today())
 
 
 def sheet_meta(title: str, version: str, settings: CourseSettings, stem: str) -> dict:
     """What the templates show besides the notebook: title, course line, version, date."""
     title = title or stem
+    day = build_day()
     return {"title": title, "version": TITLES[version], "lab": title.split(":")[0],
             "course": settings.name, "term": settings.term,
             "institution": settings.institution, "author": list(settings.authors),
-            "licence": settings.licence, "date": build_date()}
+            "licence": settings.licence, "date": f"{day.day} {day:%B %Y}",
+            # the PDF's own creation date: the day, not the second, so that two builds
+            # of a day (or with one SOURCE_DATE_EPOCH) give the same bytes
+            "year": str(day.year), "month": str(day.month), "day": str(day.day)}
 
 
 def is_up_to_date(template: Path, out: Path, settings: CourseSettings) -> bool:
