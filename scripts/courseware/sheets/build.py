@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import multiprocessing
 import os
 import sys
 import time
@@ -138,7 +139,11 @@ def make_all_sheets(templates: list[Path], out: Path, *, jobs: int, force: bool,
             print(f"[up to date] sheets of {template}", flush=True)
     jobs = max(1, min(jobs, len(stale)))
     failed = []
-    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else contextlib.nullcontext() as pool:
+    # Workers come from a forkserver, not a fork of this process: a fork copies the locks
+    # other threads hold (pytest-xdist's, pandoc's), and such a worker can wait forever.
+    workers = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"))
+               if jobs > 1 else contextlib.nullcontext())
+    with workers as pool:
         arguments = (stale, [out] * len(stale), [force] * len(stale), [settings] * len(stale))
         results = (pool.map(make_sheets_reporting, *arguments) if pool
                    else map(make_sheets_reporting, *arguments))
