@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from courseware.notebooks.cell_errors import describe_failure
-from courseware.notebooks.execute import KERNEL_ARGUMENTS, REPRODUCIBLE_ENV, STARTUP_TIMEOUT
+from courseware.notebooks.execute import (KERNEL_ARGUMENTS, REPRODUCIBLE_ENV, STARTUP_TIMEOUT,
+                                          release_socket_place, socket_place)
 from courseware.template.parse import parse_template
 from courseware.template.tags import RenderedCell, split_template
 
@@ -70,7 +71,7 @@ class SolutionKernel:
 
     def start(self) -> None:
         from jupyter_client.manager import KernelManager
-        self.manager = KernelManager(kernel_name="python3")
+        self.manager = KernelManager(kernel_name="python3", **socket_place())
         self.manager.start_kernel(cwd=str(self.cwd), env=kernel_environment(self.offset, self.threads),
                                   extra_arguments=KERNEL_ARGUMENTS)
         self.client = self.manager.client()
@@ -81,8 +82,10 @@ class SolutionKernel:
     def stop(self) -> None:
         if self.client is not None:
             self.client.stop_channels()
-        if self.manager is not None and self.manager.has_kernel:
-            self.manager.shutdown_kernel(now=True)
+        if self.manager is not None:
+            if self.manager.has_kernel:
+                self.manager.shutdown_kernel(now=True)
+            release_socket_place(self.manager)
         self.manager = self.client = None
 
     def restart(self) -> None:

@@ -7,6 +7,8 @@ are skipped by nbclient itself. A failure says which cell (``ExecutionError.inde
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -22,6 +24,19 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file
 STARTUP_TIMEOUT = 60
 
 
+def socket_place() -> dict:
+    """Where a new kernel listens: Unix sockets in a folder of its own, not TCP ports.
+    Kernels that other processes start at the same moment (parallel builds, pytest
+    workers) can be handed the same free port and die with "Address already in use";
+    a fresh folder is one kernel's alone. ``release_socket_place`` removes it."""
+    return {"transport": "ipc", "ip": os.path.join(tempfile.mkdtemp(prefix="kernel-"), "socket")}
+
+
+def release_socket_place(manager) -> None:
+    if manager.transport == "ipc":
+        shutil.rmtree(os.path.dirname(manager.ip), ignore_errors=True)
+
+
 class ExecutionError(Exception):
     """Cell ``index`` failed (``error``: its error output), timed out or killed the kernel."""
 
@@ -34,7 +49,7 @@ class Kernel:
     """A python3 kernel started in ``cwd``; ``stop()`` kills it and removes its files."""
 
     def __init__(self, cwd):
-        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.manager = AsyncKernelManager(kernel_name="python3", **socket_place())
         self.cwd, self.client = cwd, None
 
     async def start(self) -> None:
@@ -51,6 +66,7 @@ class Kernel:
         if self.manager.has_kernel:
             # A kernel that has run its notebook has nothing left to save: kill it now.
             await self.manager.shutdown_kernel(now=True)
+        release_socket_place(self.manager)
 
 
 async def execute_notebook(kernel: Kernel, notebook, timeout: int, counts: dict[int, int]) -> None:
