@@ -65,11 +65,15 @@ numbers: labs
 # Everything, on every core (pytest-xdist): unit and lab tests with the leak guards
 # (notebooks and the release, which `test` builds with the sheets first), then
 # nbval on both versions, each notebook on one worker (--dist loadscope: its cells share
-# a kernel). scripts/courseware/fast_imports.py spares every process 3 s of importing (see there).
+# a kernel): the solutions against their stored outputs, and the questions as students
+# get them, from the release folder with its own utils (PYTHONPATH, as its install
+# would). scripts/courseware/fast_imports.py spares every process 3 s of importing (see there).
+RELEASED := $(OUT)/release/dl-labs
 test: release
 	$(PY) -m pytest -p courseware.fast_imports -n $(JOBS) --dist worksteal tests
 	$(PY) -m pytest -p courseware.fast_imports -n $(JOBS) --dist loadscope --nbval $(OUT)/solutions --nbval-sanitize-with tests/nbval-sanitize.cfg
-	$(PY) -m pytest -p courseware.fast_imports -n $(JOBS) --dist loadscope --nbval-lax $(OUT)/questions
+	cd $(RELEASED) && PYTHONPATH="$$PWD" PYTHONDONTWRITEBYTECODE=1 $(abspath $(PY)) -m pytest -p courseware.fast_imports -p no:cacheprovider \
+	    -n $(JOBS) --dist loadscope --rootdir . --nbval-lax labs
 
 # Mutation test of the checks (slow; not part of `make test`): each mutant changes one
 # solution line; the lab's checks must make the solution fail. LAB= one template (default

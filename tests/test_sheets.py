@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from conftest import ROOT, command
 
 main = command("make_sheets").main
+from courseware.layout import STAMPS, sheet_path, stamp_path
 from courseware.settings import load_settings
 from courseware.sheets.build import make_sheets
 from courseware.sheets.figures import READABLE, TEXT_WIDTH, Placement, placement
@@ -139,12 +140,24 @@ def pdf_pages(path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sheets(tmp_path_factory):
-    """Sheets of every lab, made from copies of the built notebooks (run `make` first)."""
+    """Sheets of every lab in a copy of the build (run `make` first): the sheets that
+    `make sheets` made are copied with their stamps, and make_sheets builds what is
+    missing or stale (after `make sheets`, as in `make test`, nothing)."""
     out = tmp_path_factory.mktemp("build")
     for version in ("questions", "solutions"):
         (out / version).mkdir()
         for lab in LABS:
             shutil.copy(BUILD / version / f"{lab.stem}.ipynb", out / version)
+    (out / STAMPS).mkdir()
+    for lab in LABS:
+        stamp = stamp_path(BUILD, lab.stem, "sheets")
+        sheets = [sheet_path(BUILD, version, lab.stem, kind)
+                  for version in ("question", "solution") for kind in ("html", "pdf")]
+        if stamp.exists() and all(sheet.exists() for sheet in sheets):
+            shutil.copy(stamp, out / STAMPS)
+            for sheet in sheets:
+                (out / "sheets").mkdir(exist_ok=True)
+                shutil.copy(sheet, out / "sheets")
     assert main([*map(str, LABS), "--out", str(out), "--jobs", "2"]) == 0
     return out
 
