@@ -91,15 +91,15 @@ def test_a_question_notebook_runs_from_the_unpacked_archive_with_its_own_utils(t
     with zipfile.ZipFile(ARCHIVE) as bundle:
         bundle.extractall(tmp_path)
     release = tmp_path / STUDENT
-    for path in sorted((release / "labs").glob("*.ipynb"))[1:]:
-        path.unlink()
+    path, *others = sorted((release / "labs").glob("*.ipynb"))
+    for other in others:
+        other.unlink()
     # The notebook first proves that `utils` comes from the release, not the repository.
-    for path in sorted((release / "labs").glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(
-            "import pathlib, utils\n"
-            f"assert pathlib.Path(utils.__file__).resolve().is_relative_to({str(release.resolve())!r}), utils.__file__"))
-        nbformat.write(notebook, path)
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(
+        "import pathlib, utils\n"
+        f"assert pathlib.Path(utils.__file__).resolve().is_relative_to({str(release.resolve())!r}), utils.__file__"))
+    nbformat.write(notebook, path)
     environment = {**os.environ, "PYTHONPATH": str(release)}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                              "--rootdir", str(release), "--nbval-lax", "labs"],

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from conftest import ROOT, command
 
 main = command("make_sheets").main
-from courseware.layout import STAMPS, sheet_path, stamp_path
+from courseware.layout import STAMPS, stamp_path
 from courseware.settings import load_settings
-from courseware.sheets.build import make_sheets
+from courseware.sheets.build import make_sheets, sheet_paths
 from courseware.sheets.figures import READABLE, TEXT_WIDTH, Placement, placement
 from courseware.sheets.notebook import ANSWER_SPACE, answer_marker, best_output, lab_title, sheet_notebook
 
@@ -149,15 +149,12 @@ def sheets(tmp_path_factory):
         for lab in LABS:
             shutil.copy(BUILD / version / f"{lab.stem}.ipynb", out / version)
     (out / STAMPS).mkdir()
+    (out / "sheets").mkdir()
     for lab in LABS:
-        stamp = stamp_path(BUILD, lab.stem, "sheets")
-        sheets = [sheet_path(BUILD, version, lab.stem, kind)
-                  for version in ("question", "solution") for kind in ("html", "pdf")]
-        if stamp.exists() and all(sheet.exists() for sheet in sheets):
-            shutil.copy(stamp, out / STAMPS)
-            for sheet in sheets:
-                (out / "sheets").mkdir(exist_ok=True)
-                shutil.copy(sheet, out / "sheets")
+        stamp, built = stamp_path(BUILD, lab.stem, "sheets"), sheet_paths(lab.stem, BUILD).values()
+        if stamp.exists() and all(sheet.exists() for sheet in built):
+            for path in [stamp, *built]:
+                shutil.copy(path, out / path.parent.name)
     assert main([*map(str, LABS), "--out", str(out), "--jobs", "2"]) == 0
     return out
 
