@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
 from courseware.guards.leaks import check_lab
 from courseware.layout import lab_templates
 from courseware.messages import display, report_each_lab

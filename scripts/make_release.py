@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
 from courseware.layout import ASSISTANT, STUDENT
 from courseware.messages import count
 from courseware.release.build import labs, publish

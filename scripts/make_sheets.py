@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
 from courseware.layout import lab_templates
 from courseware.messages import display
 from courseware.settings import SETTINGS, SettingsError, load_settings

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
 from courseware.layout import lab_templates
 from courseware.messages import display
 from courseware.template.parse import TemplateError

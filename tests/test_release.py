@@ -63,6 +63,28 @@ def test_student_release_holds_questions_sheets_utils_and_nothing_of_a_solution(
     assert check_release(BUILD) == []
 
 
+def test_the_guard_keeps_a_pdf_sheets_text_and_reads_it_again_when_a_byte_changes(tmp_path, monkeypatch):
+    import pypdf
+    import typst
+    from courseware.guards.release import sheet_lines
+
+    def pdf(text):
+        source = tmp_path / "sheet.typ"
+        source.write_text(text)
+        return typst.compile(str(source), root=str(tmp_path), ignore_system_fonts=True)
+
+    sheet, out = tmp_path / "sheet.pdf", tmp_path / "build"
+    sheet.write_bytes(pdf("Nothing to see here."))
+    assert sheet_lines(sheet, out) == sheet_lines(sheet) == ["Nothing to see here."]
+    assert len(list((out / ".cache" / "pdf-text").iterdir())) == 1
+    sheet.write_bytes(pdf("total = secret + 1"))                 # a leak planted in the PDF
+    assert sheet_lines(sheet, out) == ["total = secret + 1"]
+    monkeypatch.setattr(pypdf, "PdfReader", None)                # kept: pypdf is not needed
+    assert sheet_lines(sheet, out) == ["total = secret + 1"]
+    with pytest.raises(TypeError):
+        sheet_lines(sheet)                                       # without out, read every time
+
+
 @pytest.mark.notebooks
 def test_release_guard_fires_on_a_planted_solution(tmp_path):
     out = release_copy(tmp_path)

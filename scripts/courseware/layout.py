@@ -3,7 +3,9 @@
 ``labs/NN-topic.md`` becomes ``OUT/questions/NN-topic.ipynb`` (and ``.md``),
 ``OUT/solutions/NN-topic.ipynb`` (and ``.md``), the sheets
 ``OUT/sheets/NN-topic-{question,solution}.{html,pdf}``, a stamp per step in
-``OUT/.stamps/``, and the releases ``OUT/release/STUDENT/`` with ``STUDENT.zip``.
+``OUT/.stamps/``, and the releases ``OUT/release/STUDENT/`` with ``STUDENT.zip``;
+``OUT/.cache/`` keeps what is slow to compute and known by a hash of its input (the
+text of a PDF sheet).
 Standard library only, so that a no-op build stays fast.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ UTILS = ROOT / "utils"
 # told of the solution.
 VERSIONS = ("solution", "question")
 STAMPS = ".stamps"
+CACHE = ".cache"
 
 # OUT/release/STUDENT/ and OUT/release/STUDENT.zip (scripts/make_release.py).
 STUDENT = "dl-labs"
@@ -40,3 +43,8 @@ def stamp_path(out: Path, stem: str, step: str = "") -> Path:
 
 def sheet_path(out: Path, version: str, stem: str, target: str) -> Path:
     return out / "sheets" / f"{stem}-{version}.{target}"
+
+
+def cache_path(out: Path, kind: str, key: str) -> Path:
+    """Where a result of ``kind`` ("pdf-text") for the input whose hash is ``key`` is kept."""
+    return out / CACHE / kind / key

@@ -21,7 +21,11 @@ and are not searched.
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import io
+import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -30,7 +34,7 @@ import nbformat
 from pypdf.errors import PdfReadError
 
 from courseware.guards.leaks import find_leaks, secret_lines, solution_only_outputs
-from courseware.layout import LABS, STUDENT, built_notebook, lab_templates
+from courseware.layout import LABS, STUDENT, built_notebook, cache_path, lab_templates
 
 MIN_DISTINCTIVE = 4        # names and numbers a utils line needs to give a solution away
 # Lines a helper shares with a later lab's solution on purpose, each with the reason it
@@ -91,19 +95,37 @@ def name_problems(folder: Path, stems: list[str]) -> list[str]:
             and not OTHER_FILES.match(str(path.relative_to(folder)))]
 
 
-def sheet_lines(path: Path) -> list[str]:
-    """The text of a sheet, line by line: HTML without its tags, PDF through pypdf."""
+def sheet_lines(path: Path, out: Path | None = None) -> list[str]:
+    """The text of a sheet, line by line: HTML without its tags, PDF through pypdf.
+    pypdf takes about a second a sheet, so with ``out`` a PDF's lines are kept in
+    ``out/.cache/pdf-text/``, known by the hash of the PDF's bytes and pypdf's version:
+    a sheet changed in any byte (a leak planted in it, say) is read again."""
     if path.suffix == ".html":
         text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
         return html.unescape(text).splitlines()
-    from pypdf import PdfReader
-    return [line for page in PdfReader(path).pages for line in (page.extract_text() or "").splitlines()]
+    import pypdf
+    data = path.read_bytes()
+    cached = None
+    if out is not None:
+        key = hashlib.sha256(data + f"pypdf {pypdf.__version__}".encode()).hexdigest()
+        cached = cache_path(out, "pdf-text", f"{key}.json")
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    lines = [line for page in pypdf.PdfReader(io.BytesIO(data)).pages
+             for line in (page.extract_text() or "").splitlines()]
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(lines), encoding="utf-8")
+        temporary.replace(cached)
+    return lines
 
 
 def distinctive(line: str) -> int:
     """How many names (keywords aside) and numbers a line of code has: 'with
     torch.no_grad():' has 2 and gives nothing away, 'total, count = 0.0, 0' has 4."""
-    import io
     import keyword
     import tokenize
     count = 0
@@ -172,7 +194,7 @@ def check_release(out: Path, release: Path | None = None, stems: list[str] | Non
             secrets.setdefault(line, "solution output")
         for sheet in sorted((folder / "sheets").glob(f"{stem}-*")):
             try:
-                lines = sheet_lines(sheet)
+                lines = sheet_lines(sheet, out)
             except (PdfReadError, UnicodeDecodeError) as error:
                 problems.append(f"{sheet}: cannot be read, so cannot be checked ({error})")
                 continue
