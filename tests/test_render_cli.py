@@ -502,3 +502,25 @@ def test_execution_key_changes_with_code_metadata_kernel_and_environment():
     del notebook.cells[1].metadata["tags"]
     notebook.metadata["kernelspec"] = {"name": "other"}
     assert execution_key(notebook, "env") != key
+    notebook.metadata["kernelspec"] = None
+    notebook.cells[1].metadata.update(answer_space=[1], answer_lines=[4])   # sheets only
+    assert execution_key(notebook, "env") == key
+
+
+def test_prose_after_the_last_answer_changes_its_room_but_executes_nothing(tmp_path):
+    """The room a sheet leaves for the last answer is measured to the end of the
+    template, and is kept in a code cell's metadata; a kernel never reads it."""
+    runs, out = tmp_path / "runs", tmp_path / "out"
+    path = tmp_path / "92-last-answer.md"
+    text = COUNTED.format(runs=str(runs)) + "\n#!TAG HWBEGIN\nWhy twice?\n#!TAG HWEND\n"
+    path.write_text(text)
+    assert render(path, "--out", out).returncode == 0
+    before = (out / "questions" / "92-last-answer.ipynb").read_text()
+    path.write_text(text + "\nOne more line of prose, and more room for the answer.\n" * 3)
+    prose = render(path, "--out", out)
+    assert prose.returncode == 0, prose.stderr
+    assert "(outputs reused)" in prose.stdout and len(runs.read_text().split()) == 2
+    after = (out / "questions" / "92-last-answer.ipynb").read_text()
+    assert '"answer_lines"' in after and after != before          # the room did change
+    assert render(path, "--out", tmp_path / "clean").returncode == 0
+    assert notebooks(out, "92-last-answer") == notebooks(tmp_path / "clean", "92-last-answer")

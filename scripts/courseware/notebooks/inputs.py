@@ -20,6 +20,11 @@ ENVIRONMENT = ("requirements.txt", "constraints.txt")
 # How a kernel runs (environment variables, options) changes outputs; how they are
 # reported or written does not.
 EXECUTION = [PACKAGE / "notebooks" / "execute.py"]
+# Cell metadata that only the sheets read (template/tags.py writes it: where a question
+# notebook leaves room for an answer, and how much). The room of a lab's last answer
+# follows from the prose after it, so keying on it would execute a question notebook
+# again after a prose-only edit.
+SHEETS_ONLY = ("answer_space", "answer_lines")
 
 _UTILS_IMPORT = re.compile(r"^\s*(?:from\s+utils\.(\w+)|import\s+utils\.(\w+)"
                            r"|from\s+utils\s+import\s+\(?([\w\s,]+)\)?|from\s+\.(\w+)\s+import)",
@@ -69,13 +74,19 @@ def execution_environment(template_text: str) -> str:
     return digest.hexdigest()
 
 
+def executed_code(notebook) -> list:
+    """What a kernel is given of a notebook: each code cell's source and metadata (which
+    holds the tags that skip a cell), without what only the sheets read."""
+    return [[cell.source, {name: value for name, value in cell.metadata.items()
+                           if name not in SHEETS_ONLY}]
+            for cell in notebook.cells if cell.cell_type == "code"]
+
+
 def execution_key(notebook, environment: str) -> str:
-    """What a notebook's outputs depend on: its kernel, its code cells in order (source
-    and metadata, which holds the tags that skip a cell) and the environment. Prose is
-    not part of it."""
+    """What a notebook's outputs depend on: its kernel, its code cells in order
+    (``executed_code``) and the environment. Prose is not part of it."""
     digest = hashlib.sha256(environment.encode())
     digest.update(json.dumps(notebook.metadata.get("kernelspec"), sort_keys=True).encode())
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            digest.update(json.dumps([cell.source, cell.metadata], sort_keys=True).encode() + b"\n")
+    for cell in executed_code(notebook):
+        digest.update(json.dumps(cell, sort_keys=True).encode() + b"\n")
     return digest.hexdigest()

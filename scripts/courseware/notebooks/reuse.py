@@ -1,7 +1,7 @@
 """Step 4a of the pipeline: carry a notebook's outputs over from its last good build.
 
 A notebook whose execution key (code cells, kernel, environment: see
-``lab_inputs.execution_key``) is the one its stamp records gets the outputs of the
+``inputs.execution_key``) is the one its stamp records gets the outputs of the
 notebook that build wrote, cell for cell, instead of being executed again. The whole
 notebook is reused or none of it: a kernel's state flows from cell to cell.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+
+from courseware.notebooks.inputs import executed_code
 
 
 def code_cells(notebook) -> list:
@@ -26,8 +28,7 @@ def reuse_outputs(notebook, previous: Path) -> bool:
         return False
     new_cells, old_cells = code_cells(notebook), code_cells(old)
     # The key matched, so the code is the same unless the file was edited by hand.
-    if ([(c.source, c.metadata) for c in new_cells] != [(c.source, c.metadata) for c in old_cells]
-            or "language_info" not in old.metadata):
+    if executed_code(notebook) != executed_code(old) or "language_info" not in old.metadata:
         return False
     for new, old_cell in zip(new_cells, old_cells):
         new.outputs = old_cell.outputs
