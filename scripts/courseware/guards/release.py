@@ -25,7 +25,6 @@ import hashlib
 import html
 import io
 import json
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -116,10 +115,8 @@ def sheet_lines(path: Path, out: Path | None = None) -> list[str]:
     lines = [line for page in pypdf.PdfReader(io.BytesIO(data)).pages
              for line in (page.extract_text() or "").splitlines()]
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(lines), encoding="utf-8")
-        temporary.replace(cached)
+        from courseware.notebooks.write import write_all
+        write_all({cached: json.dumps(lines).encode("utf-8")})
     return lines
 
 
