@@ -17,14 +17,9 @@ from pathlib import Path
 
 import courseware.fast_imports  # noqa: F401  (before anything imports nbformat)
 from courseware.layout import lab_templates
-from courseware.messages import display
+from courseware.messages import display, say
 from courseware.template.parse import TemplateError
 from courseware.guards.mutants import MIN_TIMEOUT, TIMEOUT_FACTOR, _run_job, generate_mutants, score_lines, show
-
-
-def say(line: str, stream=sys.stdout) -> None:
-    stream.flush()
-    os.write(stream.fileno(), (line + "\n").encode())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         for (i, _, outcome), (path, text, mutants) in zip(baselines, labs):
             if outcome.killed:
                 say(f"{path}: the unmutated lab does not build, no score: {outcome.detail}",
-                    sys.stderr)
+                    error=True)
                 failed = True
                 continue
             timeouts[i] = max(MIN_TIMEOUT, TIMEOUT_FACTOR * outcome.seconds)
